@@ -48,7 +48,10 @@ export default tseslint.config(
     languageOptions: {
       globals: { ...globals.node },
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js', '*.ts'], defaultProject: 'tsconfig.tools.json' },
+        projectService: {
+          allowDefaultProject: ['*.js', '*.ts', '.ci/*.mjs'],
+          defaultProject: 'tsconfig.tools.json',
+        },
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -59,7 +62,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js'],
+    files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
   {

@@ -10,9 +10,12 @@ import type { RoundingMode } from '../money/rounding.js';
  * These codecs are also the stored format of invoice content inside events: change them additively only.
  */
 
-/** UNCL 5305 VAT category codes that EN 16931 allows (BT-118, BT-151, BT-95, BT-102). */
+/**
+ * UNCL 5305 VAT category codes that EN 16931 allows (BT-118, BT-151, BT-95, BT-102). B ("transferred VAT",
+ * Italy's split payment) is taxed like S: the VAT is computed and shown, the buyer pays it to the state.
+ */
 export const VatCategoryCode = t.keyof(
-  { S: null, Z: null, E: null, AE: null, K: null, G: null, O: null, L: null, M: null },
+  { S: null, Z: null, E: null, AE: null, K: null, G: null, O: null, L: null, M: null, B: null },
   'VatCategoryCode',
 );
 export type VatCategoryCode = t.TypeOf<typeof VatCategoryCode>;

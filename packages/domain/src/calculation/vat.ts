@@ -15,7 +15,7 @@ const ZERO_RATED: ReadonlySet<VatCategoryCode> = new Set(['Z', 'E', 'AE', 'K', '
 /**
  * Checks a VAT category and rate against EN 16931: S needs a rate above zero (BR-S-05); Z, E, AE, K and G
  * are zero-rated (BR-Z-05, BR-E-05, BR-AE-05, BR-IC-05, BR-G-05), O has no rate (BR-O-05; a stated 0 is
- * accepted and dropped), L and M (IGIC, IPSI) need a rate of zero or more.
+ * accepted and dropped), L and M (IGIC, IPSI) and B (split payment) need a rate of zero or more.
  */
 export const checkVat = (vat: VatInput, path: string): VatKey | CalculationIssue => {
   const { category, rate } = vat;

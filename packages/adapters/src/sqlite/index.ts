@@ -1,0 +1,4 @@
+export type { SqliteEventStore, SqliteEventStoreOptions, SqliteEventStoreStats } from './sqliteEventStore.js';
+export { createSqliteEventStore } from './sqliteEventStore.js';
+export type { SqliteDatabase } from './openDatabase.js';
+export { openSqliteDatabase } from './openDatabase.js';
