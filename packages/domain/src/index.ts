@@ -38,3 +38,6 @@ export * from './creditNote/errors.js';
 export * from './creditNote/state.js';
 export * from './creditNote/decide.js';
 export * from './creditNote/decider.js';
+export * from './commandHandling/index.js';
+export * from './application/index.js';
+export * from './audit/index.js';

@@ -21,3 +21,5 @@ export { readUbl } from './read.js';
 export { normaliseUblDecimal } from './ublDecimal.js';
 export type { Mismatch } from './compare.js';
 export { compareWithStated } from './compare.js';
+export { toCreateDraftCommand } from './toDraft.js';
+export type { DraftRequest } from './toDraft.js';

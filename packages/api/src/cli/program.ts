@@ -1,6 +1,12 @@
 import { Command } from 'commander';
 
+import { registerDemoCommand } from './commands/demo.js';
+import { registerExportImportCommands } from './commands/exportImport.js';
+import { registerHistoryCommand } from './commands/history.js';
+import { registerImportUblCommand } from './commands/importUbl.js';
+import { registerRecoverCommand } from './commands/recover.js';
 import { registerTotalsCommand } from './commands/totals.js';
+import { registerVerifyCommand } from './commands/verify.js';
 import type { CliIo } from './io.js';
 
 /**
@@ -9,8 +15,14 @@ import type { CliIo } from './io.js';
  */
 export const createProgram = (io: CliIo): Command => {
   const program = new Command('accrue')
-    .description('Accrue: exact EN 16931 invoice totals')
+    .description('Accrue: event-sourced invoicing — totals, audit and replay')
     .showHelpAfterError();
   registerTotalsCommand(program, io);
+  registerImportUblCommand(program, io);
+  registerHistoryCommand(program, io);
+  registerVerifyCommand(program, io);
+  registerExportImportCommands(program, io);
+  registerRecoverCommand(program, io);
+  registerDemoCommand(program, io);
   return program;
 };

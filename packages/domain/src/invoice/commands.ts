@@ -9,7 +9,7 @@ import { CivilDate } from '../shared/civilDate.js';
 import { CreditNoteId, InvoiceId, PaymentId, TenantId } from '../shared/ids.js';
 import { NonEmptyString } from '../shared/text.js';
 import { Timestamp } from '../shared/timestamp.js';
-import { Customer, PaymentTermsDays } from './content.js';
+import { Customer, DocumentType, PaymentTermsDays } from './content.js';
 import { DeliveryChannel } from './channel.js';
 
 /**
@@ -48,7 +48,9 @@ export const CreateDraftInvoice = t.strict(
       }),
       t.partial({
         ...OptionalContentFields,
+        documentType: DocumentType,
         prepaidAmount: DecimalFromString,
+        payableRoundingAmount: DecimalFromString,
         notes: t.string,
         reference: t.string,
       }),
@@ -73,6 +75,7 @@ export const ReviseDraftInvoice = t.strict(
         customer: Customer,
         lines: t.readonlyArray(LineInput),
         prepaidAmount: t.union([DecimalFromString, t.null]),
+        payableRoundingAmount: t.union([DecimalFromString, t.null]),
         notes: t.union([t.string, t.null]),
         reference: t.union([t.string, t.null]),
       }),

@@ -48,6 +48,9 @@ export const DEFAULT_PAYMENT_TERMS_DAYS: PaymentTermsDays = PaymentTermsDays.is(
   ? DEFAULT_TERMS
   : bug('30 days are valid payment terms');
 
+export const DocumentType = t.keyof({ invoice: null, credit_note: null }, 'DocumentType');
+export type DocumentType = t.TypeOf<typeof DocumentType>;
+
 /**
  * What an invoice says, as a draft holds it and as approval freezes it. Part of the stored format (inside
  * `InvoiceDraftCreated` and `InvoiceDraftRevised`): change additively only.
@@ -72,8 +75,15 @@ export const InvoiceContent = t.intersection(
     }),
     t.partial({
       paymentTermsDays: PaymentTermsDays,
+      /**
+       * BT-3 in spirit: a document imported as a credit note (UBL `CreditNote`) keeps that nature; absent
+       * means an invoice. Credit notes issued against our own invoices are their own aggregate.
+       */
+      documentType: DocumentType,
       /** BT-113 */
       prepaidAmount: DecimalFromString,
+      /** BT-114: rounding of the amount due (cash rounding), as entered. */
+      payableRoundingAmount: DecimalFromString,
       /** BT-22 */
       notes: t.string,
       /** BT-10, the buyer's reference (purchase order or the like). */
@@ -91,6 +101,9 @@ export const toCalculationInput = (content: InvoiceContent): InvoiceCalculationI
   allowances: content.allowances,
   charges: content.charges,
   ...(content.prepaidAmount === undefined ? {} : { prepaidAmount: content.prepaidAmount }),
+  ...(content.payableRoundingAmount === undefined
+    ? {}
+    : { payableRoundingAmount: content.payableRoundingAmount }),
 });
 
 /** A due date that cannot be: before the issue date, past year 9999, or given both as a date and as terms. */

@@ -101,7 +101,11 @@ const createDraft = (command: CreateDraftInvoice, state: InvoiceState): Decision
         allowances: data.allowances ?? [],
         charges: data.charges ?? [],
         rounding: data.rounding ?? DEFAULT_ROUNDING_MODE,
+        ...(data.documentType === undefined ? {} : { documentType: data.documentType }),
         ...(data.prepaidAmount === undefined ? {} : { prepaidAmount: data.prepaidAmount }),
+        ...(data.payableRoundingAmount === undefined
+          ? {}
+          : { payableRoundingAmount: data.payableRoundingAmount }),
         ...(data.notes === undefined ? {} : { notes: data.notes }),
         ...(data.reference === undefined ? {} : { reference: data.reference }),
       };
@@ -133,6 +137,7 @@ const revise = (command: ReviseDraftInvoice, draft: DraftInvoice): Decision => {
     E.flatMap((terms) => resolveDueDate(issueDate, terms)),
     E.map((due): ReadonlyArray<InvoiceEvent> => {
       const prepaidAmount = revised(data.prepaidAmount, previous.prepaidAmount);
+      const payableRoundingAmount = revised(data.payableRoundingAmount, previous.payableRoundingAmount);
       const notes = revised(data.notes, previous.notes);
       const reference = revised(data.reference, previous.reference);
       const content: InvoiceContent = {
@@ -146,7 +151,9 @@ const revise = (command: ReviseDraftInvoice, draft: DraftInvoice): Decision => {
         allowances: data.allowances ?? previous.allowances,
         charges: data.charges ?? previous.charges,
         rounding: data.rounding ?? previous.rounding,
+        ...(previous.documentType === undefined ? {} : { documentType: previous.documentType }),
         ...(prepaidAmount === undefined ? {} : { prepaidAmount }),
+        ...(payableRoundingAmount === undefined ? {} : { payableRoundingAmount }),
         ...(notes === undefined ? {} : { notes }),
         ...(reference === undefined ? {} : { reference }),
       };

@@ -1,0 +1,64 @@
+import 'reflect-metadata';
+
+import { randomUUID } from 'node:crypto';
+
+import type { ApprovalDeps, EventStore } from '@accrue/domain';
+import { createKeyedMutex } from '@accrue/domain';
+import * as E from 'fp-ts/lib/Either.js';
+import type { DependencyContainer } from 'tsyringe';
+import { container as rootContainer, instanceCachingFactory } from 'tsyringe';
+
+import { openEventStore } from './openEventStore.js';
+import type { StoreConfig } from './storeConfig.js';
+import { parseStoreConfig } from './storeConfig.js';
+import type { Clock, IdGenerator } from './tokens.js';
+import { Tokens } from './tokens.js';
+
+export interface Runtime {
+  readonly container: DependencyContainer;
+  readonly config: StoreConfig;
+  readonly store: EventStore;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly approval: ApprovalDeps;
+  readonly close: () => Promise<void>;
+}
+
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+}
+
+/**
+ * The composition root: reads the environment once, opens the store, and wires everything with tsyringe
+ * (typed tokens, factories, no decorators). Everything is resolved here, at start-up, never per request.
+ */
+export const createRuntime = async (env: NodeJS.ProcessEnv = process.env): Promise<Runtime> => {
+  const parsed = parseStoreConfig(env['ACCRUE_STORE']);
+  if (E.isLeft(parsed)) throw new ConfigurationError(parsed.left);
+  const store = await openEventStore(parsed.right);
+
+  const container = rootContainer.createChildContainer();
+  container.register(Tokens.StoreConfig, { useValue: parsed.right });
+  container.register(Tokens.EventStore, { useValue: store });
+  container.register(Tokens.Clock, { useValue: { now: () => new Date().toISOString() } });
+  container.register(Tokens.Ids, { useValue: { next: () => randomUUID() } });
+  container.register(Tokens.ApprovalDeps, {
+    useFactory: instanceCachingFactory((c): ApprovalDeps => ({
+      store: c.resolve(Tokens.EventStore),
+      seriesLocks: createKeyedMutex(),
+    })),
+  });
+
+  return {
+    container,
+    config: parsed.right,
+    store,
+    clock: container.resolve(Tokens.Clock),
+    ids: container.resolve(Tokens.Ids),
+    approval: container.resolve(Tokens.ApprovalDeps),
+    close: async () => {
+      await store.close();
+      container.clearInstances();
+    },
+  };
+};

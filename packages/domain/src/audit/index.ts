@@ -1,0 +1,2 @@
+export * from './verifyLog.js';
+export * from './logTransfer.js';

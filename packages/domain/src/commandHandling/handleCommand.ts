@@ -1,0 +1,203 @@
+import * as E from 'fp-ts/lib/Either.js';
+import * as RA from 'fp-ts/lib/ReadonlyArray.js';
+import type * as TE from 'fp-ts/lib/TaskEither.js';
+
+import type {
+  AppendError,
+  CorruptEvent,
+  EventStore,
+  JsonObject,
+  NewEvent,
+  ReadError,
+  StoreUnavailable,
+  VersionConflict,
+} from '../eventStore/port.js';
+import type { Decider } from '../shared/decider.js';
+import { deriveEventId } from './eventIds.js';
+import { eventHash } from './hashChain.js';
+import type { CommittedEvent, EventCodec } from './loadStream.js';
+import { loadStream } from './loadStream.js';
+import type { CommandContext, EventMetadata } from './metadata.js';
+
+/** An aggregate as the command handler sees it: its decider and how its events are stored. */
+export interface Aggregate<Command, Event, State, Error> {
+  readonly decider: Decider<Command, Event, State, Error>;
+  readonly events: EventCodec<Event>;
+}
+
+export interface CommandRejected<Error> {
+  readonly _tag: 'CommandRejected';
+  readonly error: Error;
+}
+
+export type HandleError<Error> = CommandRejected<Error> | VersionConflict | StoreUnavailable | CorruptEvent;
+
+export interface HandleResult<Event, State> {
+  readonly streamName: string;
+  /** The events this command appended, or, for a repeated command id, the events it appended the first time. */
+  readonly events: ReadonlyArray<CommittedEvent<Event>>;
+  readonly state: State;
+  /**
+   * The global position the command's effect reached (its last event's), for read-your-writes; undefined when
+   * the command decided nothing on an empty stream.
+   */
+  readonly position: bigint | undefined;
+  /** The stream's version after the command. */
+  readonly version: number;
+  /** True when the command id had been handled before and nothing was appended now. */
+  readonly replayed: boolean;
+}
+
+export interface HandleOptions {
+  /** Attempts on a version conflict before giving up with it (default 10). */
+  readonly maxAttempts?: number;
+}
+
+/**
+ * Load, fold, decide, append; the one way commands change the log.
+ *
+ * - Idempotent: if the stream already holds events of this `commandId`, they are returned and nothing is
+ *   appended. Event ids derive from the command id, so even two racing copies of one command cannot both land.
+ * - Concurrency: the append expects the version that was read; on `VersionConflict` the stream is read again
+ *   and the command decided again, at most `maxAttempts` times.
+ * - Every event gets its metadata (ids, tenant, actor, time, schema version) and its place in the stream's
+ *   hash chain.
+ */
+export const handleCommand =
+  <Command, Event, State, Error>(
+    store: EventStore,
+    aggregate: Aggregate<Command, Event, State, Error>,
+    streamName: string,
+    command: Command,
+    context: CommandContext,
+    options: HandleOptions = {},
+  ): TE.TaskEither<HandleError<Error>, HandleResult<Event, State>> =>
+  async () => {
+    const maxAttempts = options.maxAttempts ?? 10;
+    let lastConflict: VersionConflict | undefined;
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+      const outcome = await attemptOnce(store, aggregate, streamName, command, context)();
+      if (E.isRight(outcome) || outcome.left._tag !== 'VersionConflict') return outcome;
+      lastConflict = outcome.left;
+    }
+    return E.left(
+      lastConflict ?? { _tag: 'VersionConflict', streamName, expected: 'any', actual: undefined },
+    );
+  };
+
+const attemptOnce =
+  <Command, Event, State, Error>(
+    store: EventStore,
+    aggregate: Aggregate<Command, Event, State, Error>,
+    streamName: string,
+    command: Command,
+    context: CommandContext,
+  ): TE.TaskEither<HandleError<Error>, HandleResult<Event, State>> =>
+  async () => {
+    const loaded = await loadStream(store, aggregate.events, streamName)();
+    if (E.isLeft(loaded)) return E.left<ReadError>(loaded.left);
+    const history = loaded.right;
+    const state = history.reduce(
+      (s, loadedEvent) => aggregate.decider.evolve(s, loadedEvent.event),
+      aggregate.decider.initialState,
+    );
+    const version = history.length;
+
+    const currentPosition = history.at(-1)?.globalPosition;
+
+    const earlier = history.filter((loadedEvent) => loadedEvent.metadata.commandId === context.commandId);
+    if (earlier.length > 0) {
+      return E.right({
+        streamName,
+        events: earlier,
+        state,
+        version,
+        replayed: true,
+        position: earlier.at(-1)?.globalPosition,
+      });
+    }
+
+    const decided = aggregate.decider.decide(command, state);
+    if (E.isLeft(decided)) return E.left({ _tag: 'CommandRejected', error: decided.left });
+    if (decided.right.length === 0) {
+      return E.right({ streamName, events: [], state, version, replayed: false, position: currentPosition });
+    }
+
+    const prepared = prepareEvents(
+      aggregate.events,
+      streamName,
+      version,
+      history.at(-1)?.metadata.hash ?? null,
+      decided.right,
+      context,
+    );
+    const appended = await store.appendToStream(
+      streamName,
+      version === 0 ? 'no_stream' : version,
+      prepared.map((p) => p.newEvent),
+    )();
+    if (E.isLeft(appended)) return E.left<AppendError>(appended.left);
+
+    const events = RA.zip(decided.right, prepared).map(
+      ([event, { newEvent, metadata }], i): CommittedEvent<Event> => ({
+        event,
+        metadata,
+        streamVersion: version + i + 1,
+        eventId: newEvent.eventId,
+      }),
+    );
+    const newState = decided.right.reduce(aggregate.decider.evolve, state);
+    return E.right({
+      streamName,
+      events,
+      state: newState,
+      version: appended.right.nextExpectedVersion,
+      replayed: false,
+      position: appended.right.lastPosition,
+    });
+  };
+
+export interface PreparedEvent {
+  readonly newEvent: NewEvent;
+  readonly metadata: EventMetadata;
+}
+
+/** Encodes decided events with their metadata and hash chain, starting after `version` and `prevHash`. */
+export const prepareEvents = <Event>(
+  codec: EventCodec<Event>,
+  streamName: string,
+  version: number,
+  prevHash: string | null,
+  events: ReadonlyArray<Event>,
+  context: CommandContext,
+): PreparedEvent[] => {
+  let previous = prevHash;
+  return events.map((event, i) => {
+    const encoded = codec.codec.encode(event);
+    const eventId = deriveEventId(context.commandId, streamName, i);
+    // A JSON round trip turns the codec's output into plain data, exactly what a store gives back.
+    const data = JSON.parse(JSON.stringify(encoded.data)) as JsonObject;
+    const unhashed = {
+      eventId,
+      tenantId: context.tenantId,
+      commandId: context.commandId,
+      correlationId: context.correlationId ?? context.commandId,
+      causationId: context.causationId ?? context.commandId,
+      actor: context.actor,
+      occurredAt: context.now,
+      schemaVersion: codec.schema.currentVersion,
+      prevHash: previous,
+    };
+    const hash = eventHash({
+      streamName,
+      streamVersion: version + i + 1,
+      eventId,
+      type: encoded.type,
+      data,
+      metadata: unhashed,
+    });
+    previous = hash;
+    const metadata: EventMetadata = { ...unhashed, hash };
+    return { newEvent: { eventId, type: encoded.type, data, metadata: { ...metadata } }, metadata };
+  });
+};

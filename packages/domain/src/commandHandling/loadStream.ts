@@ -1,0 +1,77 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import type * as t from 'io-ts';
+import { PathReporter } from 'io-ts/lib/PathReporter.js';
+
+import type { CorruptEvent, EventStore, JsonObject, ReadError, RecordedEvent } from '../eventStore/port.js';
+import { corruptEvent } from '../eventStore/port.js';
+import type { EventMetadata } from './metadata.js';
+import { EventMetadata as EventMetadataCodec } from './metadata.js';
+import type { EventSchema } from './upcasting.js';
+import { upcast } from './upcasting.js';
+
+/** How an aggregate's events are stored: the codec of `{ type, data }` messages and their schema history. */
+export interface EventCodec<Event> {
+  readonly codec: t.Type<Event, { readonly type: string; readonly data: unknown }>;
+  readonly schema: EventSchema;
+}
+
+/** A domain event as committed to its stream. */
+export interface CommittedEvent<Event> {
+  readonly event: Event;
+  readonly metadata: EventMetadata;
+  readonly streamVersion: number;
+  readonly eventId: string;
+}
+
+/** A domain event as read back, with its place in the global log. */
+export interface LoadedEvent<Event> extends CommittedEvent<Event> {
+  readonly globalPosition: bigint;
+}
+
+/** Decodes one stored event: metadata, upcasting, then the aggregate's codec. Anything off is `CorruptEvent`. */
+export const decodeRecordedEvent = <Event>(
+  codec: EventCodec<Event>,
+  recorded: RecordedEvent,
+): E.Either<CorruptEvent, LoadedEvent<Event>> => {
+  const where = { streamName: recorded.streamName, globalPosition: recorded.globalPosition };
+  const metadata = EventMetadataCodec.decode(recorded.metadata);
+  if (E.isLeft(metadata)) {
+    return E.left(corruptEvent(`bad metadata: ${PathReporter.report(metadata).join('; ')}`, where));
+  }
+  const upcasted = upcast(codec.schema, recorded.type, recorded.data, metadata.right.schemaVersion);
+  if (E.isLeft(upcasted)) {
+    return E.left(
+      corruptEvent(`${recorded.type} v${upcasted.left.fromVersion}: ${upcasted.left.reason}`, where),
+    );
+  }
+  const event = codec.codec.decode({ type: recorded.type, data: upcasted.right });
+  if (E.isLeft(event)) {
+    return E.left(
+      corruptEvent(`${recorded.type} does not decode: ${PathReporter.report(event).join('; ')}`, where),
+    );
+  }
+  return E.right({
+    event: event.right,
+    metadata: metadata.right,
+    streamVersion: recorded.streamVersion,
+    globalPosition: recorded.globalPosition,
+    eventId: recorded.eventId,
+  });
+};
+
+/** Reads and decodes a whole stream. */
+export const loadStream = <Event>(
+  store: EventStore,
+  codec: EventCodec<Event>,
+  streamName: string,
+): TE.TaskEither<ReadError, ReadonlyArray<LoadedEvent<Event>>> =>
+  pipe(
+    store.readStream(streamName),
+    TE.flatMap((recorded) =>
+      TE.fromEither(E.traverseArray((event: RecordedEvent) => decodeRecordedEvent(codec, event))(recorded)),
+    ),
+  );
+
+export type { JsonObject };
