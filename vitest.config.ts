@@ -6,7 +6,9 @@ const conditions = ['@accrue/source', 'module', 'node', 'import', 'default'];
 
 export default defineConfig({
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: ['@accrue/source'] } },
+  // Vitest hands the SSR conditions to Node as `--conditions`; `import` there makes `pg` load pg-pool's ESM
+  // build from a `require`, which breaks it. Node adds `import`/`require` by itself.
+  ssr: { resolve: { conditions: ['@accrue/source', 'node'], externalConditions: ['@accrue/source'] } },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
     // The JSON report is what `.ci/run` counts from; the default reporter is what people read.

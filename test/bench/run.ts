@@ -5,11 +5,14 @@
 import * as os from 'node:os';
 
 import { benchCalculation } from './calculation.bench.js';
+import { benchWriteSidePostgres, benchWriteSideSqlite } from './writeSide.bench.js';
 import type { BenchReport } from './report.js';
 import { printReport } from './report.js';
 
 const suites: Record<string, () => Promise<BenchReport>> = {
   calculation: benchCalculation,
+  'write-sqlite': benchWriteSideSqlite,
+  'write-postgres': benchWriteSidePostgres,
 };
 
 const wanted = process.argv.slice(2);

@@ -9,10 +9,10 @@ import type { SchemaName } from './schemaName.js';
 type LockPurpose = 'migrate' | 'append';
 const purposes: Readonly<Record<LockPurpose, number>> = { migrate: 0x41435201, append: 0x41435202 };
 
-export const advisoryLockKey = (
-  purpose: LockPurpose,
-  schema: SchemaName,
-): readonly [number, number] => [purposes[purpose], fnv1a32(schema)];
+export const advisoryLockKey = (purpose: LockPurpose, schema: SchemaName): readonly [number, number] => [
+  purposes[purpose],
+  fnv1a32(schema),
+];
 
 // FNV-1a over UTF-16 code units, folded into a signed 32-bit integer (the `int` the lock function takes).
 const fnv1a32 = (text: string): number => {

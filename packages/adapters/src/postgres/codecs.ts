@@ -13,7 +13,8 @@ export const BigIntFromString = new t.Type<bigint, string, unknown>(
   (b) => b.toString(),
 );
 
-const isJsonObject = (u: unknown): u is JsonObject => typeof u === 'object' && u !== null && !Array.isArray(u);
+const isJsonObject = (u: unknown): u is JsonObject =>
+  typeof u === 'object' && u !== null && !Array.isArray(u);
 
 /**
  * A `text` column holding a JSON object. `JSON.parse` can only produce JSON values, so checking the top level
@@ -58,11 +59,14 @@ export const eventColumns = 'global_position, stream_name, stream_version, event
 export const decodeEventRow = (row: unknown): E.Either<CorruptEvent, RecordedEvent> =>
   pipe(
     EventRow.decode(row),
-    E.mapLeft((errors) => corruptEvent(`row does not match the events table: ${describe(errors)}`, whereOf(row))),
+    E.mapLeft((errors) =>
+      corruptEvent(`row does not match the events table: ${describe(errors)}`, whereOf(row)),
+    ),
     E.flatMap((r) => {
       const where = { streamName: r.stream_name, globalPosition: r.global_position };
       const data = JsonObjectFromString.decode(r.data);
-      if (E.isLeft(data)) return E.left(corruptEvent(`data is not a JSON object: ${describe(data.left)}`, where));
+      if (E.isLeft(data))
+        return E.left(corruptEvent(`data is not a JSON object: ${describe(data.left)}`, where));
       const metadata = JsonObjectFromString.decode(r.metadata);
       if (E.isLeft(metadata))
         return E.left(corruptEvent(`metadata is not a JSON object: ${describe(metadata.left)}`, where));
@@ -79,7 +83,9 @@ export const decodeEventRow = (row: unknown): E.Either<CorruptEvent, RecordedEve
   );
 
 /** Decodes rows in order, stopping at the first corrupt one (a reader must not skip an event silently). */
-export const decodeEventRows = (rows: ReadonlyArray<unknown>): E.Either<CorruptEvent, ReadonlyArray<RecordedEvent>> => {
+export const decodeEventRows = (
+  rows: ReadonlyArray<unknown>,
+): E.Either<CorruptEvent, ReadonlyArray<RecordedEvent>> => {
   const events: RecordedEvent[] = [];
   for (const row of rows) {
     const decoded = decodeEventRow(row);
@@ -103,5 +109,12 @@ const whereOf = (row: unknown): { streamName?: string; globalPosition?: bigint }
 
 const describe = (errors: t.Errors): string =>
   errors
-    .map((error) => error.message ?? error.context.map((entry) => entry.key).filter((key) => key !== '').join('.'))
+    .map(
+      (error) =>
+        error.message ??
+        error.context
+          .map((entry) => entry.key)
+          .filter((key) => key !== '')
+          .join('.'),
+    )
     .join('; ');

@@ -82,8 +82,9 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
   const selectLastPosition = db
     .prepare<[], { position: bigint | null }>('SELECT MAX(global_position) AS position FROM events')
     .safeIntegers(true);
-  const selectEventId = db.prepare<[string], { found: number }>(
-    'SELECT 1 AS found FROM events WHERE event_id = ?',
+  // One query per batch for every event id in it (json_each), instead of one query per event.
+  const selectExistingIds = db.prepare<[string], { event_id: string }>(
+    'SELECT event_id FROM events WHERE event_id IN (SELECT value FROM json_each(?))',
   );
   const insertEvent = db
     .prepare<[string, number, string, string, string, string]>(
@@ -97,15 +98,20 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
     const versions = new Map<string, number>();
     const idsInBatch = new Set<string>();
     let lastPosition = selectLastPosition.get()?.position ?? 0n;
+    const existingIds = new Set(
+      selectExistingIds
+        .all(JSON.stringify(batch.flatMap((request) => request.events.map((event) => event.eventId))))
+        .map((row) => row.event_id),
+    );
     const versionOf = (stream: string): number =>
       versions.get(stream) ?? selectVersion.get(stream)?.version ?? 0;
     return batch.map(({ streamName, expected, events }): Outcome => {
       const current = versionOf(streamName);
       if (!expectedVersionHolds(expected, current))
         return E.left(versionConflict(streamName, expected, current));
-      const duplicate = events.some(
-        (event) => idsInBatch.has(event.eventId) || selectEventId.get(event.eventId) !== undefined,
-      );
+      const duplicate =
+        new Set(events.map((event) => event.eventId)).size !== events.length ||
+        events.some((event) => idsInBatch.has(event.eventId) || existingIds.has(event.eventId));
       if (duplicate)
         return E.left(
           versionConflict(streamName, expected, current, new Error('an event id is already stored')),

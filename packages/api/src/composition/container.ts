@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 
-import type { ApprovalDeps, EventStore } from '@accrue/domain';
+import type { ApprovalDeps, EventStore, Sha256Hex } from '@accrue/domain';
 import { createKeyedMutex } from '@accrue/domain';
 import * as E from 'fp-ts/lib/Either.js';
 import type { DependencyContainer } from 'tsyringe';
@@ -23,6 +23,9 @@ export interface Runtime {
   readonly approval: ApprovalDeps;
   readonly close: () => Promise<void>;
 }
+
+/** Node's native SHA-256 for the hash chain: the same digest as the domain's pure default, much faster. */
+export const nativeSha256: Sha256Hex = (text) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';

@@ -2,6 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 
 import type { HandleError, HandleResult } from '../commandHandling/handleCommand.js';
+import type { Sha256Hex } from '../commandHandling/hashChain.js';
 import { handleCommand } from '../commandHandling/handleCommand.js';
 import { loadStream } from '../commandHandling/loadStream.js';
 import type { CommandContext } from '../commandHandling/metadata.js';
@@ -32,6 +33,8 @@ export interface ApprovalDeps {
   readonly store: EventStore;
   /** Serialises this process's reservations per series (see `createKeyedMutex`). */
   readonly seriesLocks: KeyedMutex;
+  /** The hash-chain SHA-256 (default pure JavaScript). */
+  readonly sha256?: Sha256Hex;
 }
 
 /** The series lost the reservation between reserving and approving (annulled by a concurrent recovery). */
@@ -93,7 +96,7 @@ export const approveInvoice =
         seriesStream,
         { type: 'ReserveNumber', data: { tenantId, series, year, now, invoiceId } },
         { ...context, commandId: `${context.commandId}:reserve-number` },
-        { maxAttempts: 50 },
+        { maxAttempts: 50, ...hashOption(deps) },
       )(),
     );
     if (E.isLeft(reserved)) return reserved;
@@ -111,6 +114,7 @@ export const approveInvoice =
         data: { invoiceId, tenantId, now, number: reservation.number, counter: reservation.counter },
       },
       context,
+      hashOption(deps),
     )();
     if (E.isRight(approved) || approved.left._tag !== 'CommandRejected') return approved;
 
@@ -122,10 +126,13 @@ export const approveInvoice =
       seriesStream,
       { type: 'AnnulNumber', data: { tenantId, series, year, now, counter: reservation.counter, reason } },
       { ...context, commandId: `${context.commandId}:annul-number` },
-      { maxAttempts: 50 },
+      { maxAttempts: 50, ...hashOption(deps) },
     )();
     return E.isLeft(annulled) ? annulled : approved;
   };
 
 const nonEmpty = (text: string): NonEmptyString =>
   NonEmptyString.is(text) ? text : bug('empty annulment reason');
+
+const hashOption = (deps: ApprovalDeps): { readonly sha256?: Sha256Hex } =>
+  deps.sha256 === undefined ? {} : { sha256: deps.sha256 };

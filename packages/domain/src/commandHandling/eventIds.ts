@@ -10,10 +10,12 @@ const uuidToBytes = (uuid: string): Uint8Array => {
 };
 
 /** RFC 9562 UUID version 5 (SHA-1, name-based) of `name` in `namespace`. */
+const ACCRUE_NAMESPACE_BYTES = uuidToBytes(ACCRUE_NAMESPACE);
+
 export const uuidV5 = (name: string, namespace: string = ACCRUE_NAMESPACE): string => {
   const nameBytes = utf8ToBytes(name);
   const input = new Uint8Array(16 + nameBytes.length);
-  input.set(uuidToBytes(namespace), 0);
+  input.set(namespace === ACCRUE_NAMESPACE ? ACCRUE_NAMESPACE_BYTES : uuidToBytes(namespace), 0);
   input.set(nameBytes, 16);
   const bytes = sha1(input).slice(0, 16);
   bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x50;

@@ -14,7 +14,9 @@ import type {
 } from '../eventStore/port.js';
 import type { Decider } from '../shared/decider.js';
 import { deriveEventId } from './eventIds.js';
-import { eventHash } from './hashChain.js';
+import { canonicalJson } from './canonicalJson.js';
+import type { Sha256Hex } from './hashChain.js';
+import { eventHashOfCanonicalData } from './hashChain.js';
 import type { CommittedEvent, EventCodec } from './loadStream.js';
 import { loadStream } from './loadStream.js';
 import type { CommandContext, EventMetadata } from './metadata.js';
@@ -51,6 +53,8 @@ export interface HandleResult<Event, State> {
 export interface HandleOptions {
   /** Attempts on a version conflict before giving up with it (default 10). */
   readonly maxAttempts?: number;
+  /** The SHA-256 used for the hash chain (default: pure JavaScript; the server passes Node's native one). */
+  readonly sha256?: Sha256Hex;
 }
 
 /**
@@ -76,7 +80,7 @@ export const handleCommand =
     const maxAttempts = options.maxAttempts ?? 10;
     let lastConflict: VersionConflict | undefined;
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
-      const outcome = await attemptOnce(store, aggregate, streamName, command, context)();
+      const outcome = await attemptOnce(store, aggregate, streamName, command, context, options.sha256)();
       if (E.isRight(outcome) || outcome.left._tag !== 'VersionConflict') return outcome;
       lastConflict = outcome.left;
     }
@@ -92,6 +96,7 @@ const attemptOnce =
     streamName: string,
     command: Command,
     context: CommandContext,
+    sha256: Sha256Hex | undefined,
   ): TE.TaskEither<HandleError<Error>, HandleResult<Event, State>> =>
   async () => {
     const loaded = await loadStream(store, aggregate.events, streamName)();
@@ -130,6 +135,7 @@ const attemptOnce =
       history.at(-1)?.metadata.hash ?? null,
       decided.right,
       context,
+      sha256,
     );
     const appended = await store.appendToStream(
       streamName,
@@ -170,13 +176,15 @@ export const prepareEvents = <Event>(
   prevHash: string | null,
   events: ReadonlyArray<Event>,
   context: CommandContext,
+  sha256?: Sha256Hex,
 ): PreparedEvent[] => {
   let previous = prevHash;
   return events.map((event, i) => {
     const encoded = codec.codec.encode(event);
     const eventId = deriveEventId(context.commandId, streamName, i);
-    // A JSON round trip turns the codec's output into plain data, exactly what a store gives back.
-    const data = JSON.parse(JSON.stringify(encoded.data)) as JsonObject;
+    // Canonical JSON once: it is hashed, and parsing it back gives plain data, exactly what a store returns.
+    const canonicalData = canonicalJson(encoded.data as JsonObject);
+    const data = JSON.parse(canonicalData) as JsonObject;
     const unhashed = {
       eventId,
       tenantId: context.tenantId,
@@ -188,14 +196,11 @@ export const prepareEvents = <Event>(
       schemaVersion: codec.schema.currentVersion,
       prevHash: previous,
     };
-    const hash = eventHash({
-      streamName,
-      streamVersion: version + i + 1,
-      eventId,
-      type: encoded.type,
-      data,
-      metadata: unhashed,
-    });
+    const hash = eventHashOfCanonicalData(
+      { streamName, streamVersion: version + i + 1, eventId, type: encoded.type, metadata: unhashed },
+      canonicalData,
+      sha256,
+    );
     previous = hash;
     const metadata: EventMetadata = { ...unhashed, hash };
     return { newEvent: { eventId, type: encoded.type, data, metadata: { ...metadata } }, metadata };

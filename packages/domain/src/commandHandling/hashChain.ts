@@ -20,20 +20,32 @@ export interface HashedContent {
  * metadata. Changing any stored byte of an event, reordering, removing or inserting events breaks the chain
  * from that event on; `verifyStreamChain` names the first event that does not match.
  */
-export const eventHash = (content: HashedContent): string =>
-  bytesToHex(
-    sha256(
-      utf8ToBytes(
-        canonicalJson({
-          streamName: content.streamName,
-          streamVersion: content.streamVersion,
-          eventId: content.eventId,
-          type: content.type,
-          data: content.data,
-          metadata: content.metadata,
-        }),
-      ),
-    ),
+/**
+ * SHA-256 of a UTF-8 text, as lower-case hex. The default is a pure-JavaScript implementation (@noble/hashes)
+ * so the domain needs nothing from its host; the server passes Node's native one, which is several times
+ * faster on the write path. Both give the same digest.
+ */
+export type Sha256Hex = (text: string) => string;
+
+export const sha256Hex: Sha256Hex = (text) => bytesToHex(sha256(utf8ToBytes(text)));
+
+export const eventHash = (content: HashedContent, hash: Sha256Hex = sha256Hex): string =>
+  eventHashOfCanonicalData(content, canonicalJson(content.data), hash);
+
+/**
+ * The same hash when the data's canonical JSON is already at hand (the command handler stores that text), so
+ * the data is serialised once. The text assembled here is exactly `canonicalJson` of the whole content: keys
+ * in sorted order (data, eventId, metadata, streamName, streamVersion, type).
+ */
+export const eventHashOfCanonicalData = (
+  content: Omit<HashedContent, 'data'>,
+  canonicalData: string,
+  hash: Sha256Hex = sha256Hex,
+): string =>
+  hash(
+    `{"data":${canonicalData},"eventId":${JSON.stringify(content.eventId)},"metadata":${canonicalJson(content.metadata)},` +
+      `"streamName":${JSON.stringify(content.streamName)},"streamVersion":${JSON.stringify(content.streamVersion)},` +
+      `"type":${JSON.stringify(content.type)}}`,
   );
 
 export interface ChainBreak {
@@ -54,7 +66,10 @@ interface ChainEvent {
 }
 
 /** Checks one stream's events in order; returns the first break, or undefined if the chain holds. */
-export const verifyStreamChain = (events: ReadonlyArray<ChainEvent>): ChainBreak | undefined => {
+export const verifyStreamChain = (
+  events: ReadonlyArray<ChainEvent>,
+  hash: Sha256Hex = sha256Hex,
+): ChainBreak | undefined => {
   let previous: string | null = null;
   let expectedVersion = 1;
   for (const event of events) {
@@ -66,11 +81,11 @@ export const verifyStreamChain = (events: ReadonlyArray<ChainEvent>): ChainBreak
       reason,
     });
     if (event.streamVersion !== expectedVersion) return fail('version_gap');
-    const { hash, ...withoutHash } = event.metadata;
-    if (typeof hash !== 'string') return fail('missing_hash');
+    const { hash: stored, ...withoutHash } = event.metadata;
+    if (typeof stored !== 'string') return fail('missing_hash');
     if ((withoutHash['prevHash'] ?? null) !== previous) return fail('prev_hash_mismatch');
-    if (eventHash({ ...event, metadata: withoutHash }) !== hash) return fail('hash_mismatch');
-    previous = hash;
+    if (eventHash({ ...event, metadata: withoutHash }, hash) !== stored) return fail('hash_mismatch');
+    previous = stored;
     expectedVersion += 1;
   }
   return undefined;
