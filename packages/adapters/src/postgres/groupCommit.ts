@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Pool, PoolClient } from 'pg';
+import { DatabaseError } from 'pg';
 
 import type { AppendError, AppendResult } from '@accrue/domain';
 import { storeUnavailable, versionConflict } from '@accrue/domain';
@@ -9,6 +10,7 @@ import type { AppendRequest } from './appendRequest.js';
 import { appendWithin } from './appendWithin.js';
 import { classifyFailure } from './postgresErrors.js';
 import type { SchemaName } from './schemaName.js';
+import { splitBatch } from './splitBatch.js';
 
 /** Counters for tests and metrics; they only grow. */
 export interface GroupCommitStats {
@@ -41,12 +43,14 @@ export interface GroupCommitter {
 /**
  * Group commit on the shared `BatchQueue`: requests made in the same event-loop turn, and those that arrive
  * while a transaction is in flight, are written together in one transaction by `appendWithin`, then each is
- * resolved with its own result. Batches are capped by request count (the queue) and by event count (here).
- * A commit costs a WAL flush and several round trips, so sharing one between many requests is what lets a
- * durable store take more appends per second than it can commit transactions (see stack.md).
+ * resolved with its own result. Batches are capped by request count (the queue) and by event count and
+ * repeated ids (`splitBatch`). A commit costs a WAL flush and a round trip, so sharing one between many
+ * requests is what lets a durable store take more appends per second than it can commit transactions (see
+ * stack.md).
  *
  * One transaction at a time per store: they would queue on the schema's append lock anyway, and a single
- * writer keeps requests in arrival order. `onCommitted` runs after each successful commit (to wake followers in
+ * writer keeps requests in arrival order. `pool` should be the writer's own (one connection is enough): on the
+ * readers' pool a batch would wait behind reads for a connection while every producer waits for the batch. `onCommitted` runs after each successful commit (to wake followers in
  * this process without waiting for `NOTIFY`).
  */
 export const createGroupCommitter = (deps: {
@@ -59,25 +63,11 @@ export const createGroupCommitter = (deps: {
   const maxEvents = deps.limits?.maxBatchEvents ?? 5000;
   const counters = { requests: 0, events: 0, transactions: 0, isolatedBatches: 0, largestBatch: 0 };
 
-  /** Splits a batch so no transaction carries more than `maxEvents` events (a larger request goes alone). */
-  const byEventCount = (batch: ReadonlyArray<AppendRequest>): AppendRequest[][] => {
-    const chunks: AppendRequest[][] = [];
-    let chunk: AppendRequest[] = [];
-    let events = 0;
-    for (const request of batch) {
-      if (chunk.length > 0 && events + request.events.length > maxEvents) {
-        chunks.push(chunk);
-        chunk = [];
-        events = 0;
-      }
-      chunk.push(request);
-      events += request.events.length;
-    }
-    if (chunk.length > 0) chunks.push(chunk);
-    return chunks;
-  };
-
-  /** Runs one transaction; resolves to the per-request results, or to the error that ended it. */
+  /**
+   * Runs one batch as one statement outside any explicit transaction: PostgreSQL commits it as the statement
+   * ends, so there is no BEGIN, COMMIT or ROLLBACK to send, and a failed statement leaves nothing to undo.
+   * Resolves to the per-request results, or to the error that ended the statement.
+   */
   const transact = async (
     batch: ReadonlyArray<AppendRequest>,
   ): Promise<E.Either<unknown, ReadonlyArray<E.Either<AppendError, AppendResult>>>> => {
@@ -91,15 +81,12 @@ export const createGroupCommitter = (deps: {
     }
     let broken: Error | undefined;
     try {
-      await client.query('BEGIN');
-      const results = await appendWithin(client, deps.schema, batch);
-      await client.query('COMMIT');
-      return E.right(results);
+      return E.right(await appendWithin(client, deps.schema, batch));
     } catch (cause) {
-      // After a lost connection ROLLBACK fails too; the client is then destroyed instead of reused.
-      await client.query('ROLLBACK').catch((error: unknown) => {
-        broken = error instanceof Error ? error : new Error('rollback failed');
-      });
+      // A statement the server refused leaves the connection usable; anything else (a lost connection, a
+      // timeout) may leave it in an unknown state, so it is destroyed instead of reused.
+      if (!(cause instanceof DatabaseError))
+        broken = cause instanceof Error ? cause : new Error(String(cause));
       return E.left(cause);
     } finally {
       client.release(broken ?? false);
@@ -133,7 +120,7 @@ export const createGroupCommitter = (deps: {
   const queue = createBatchQueue<AppendRequest, E.Either<AppendError, AppendResult>>(
     async (batch) => {
       const results: E.Either<AppendError, AppendResult>[] = [];
-      for (const chunk of byEventCount(batch)) results.push(...(await flush(chunk)));
+      for (const chunk of splitBatch(batch, maxEvents)) results.push(...(await flush(chunk)));
       counters.requests += batch.length;
       batch.forEach((request, i) => {
         if (results[i] !== undefined && E.isRight(results[i])) counters.events += request.events.length;

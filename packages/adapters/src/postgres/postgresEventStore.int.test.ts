@@ -7,6 +7,7 @@ import { StoreFailure } from '@accrue/domain';
 
 import { eventStoreContract } from '../testing/eventStoreContract.js';
 import { appendInTransaction } from './appendInTransaction.js';
+import { migrations } from './migrations/index.js';
 import type { PostgresEventStore, PostgresEventStoreOptions } from './postgresEventStore.js';
 import { createPostgresEventStore } from './postgresEventStore.js';
 import { readAllWithin } from './readAllWithin.js';
@@ -169,6 +170,108 @@ describeWithPostgres(postgres, 'PostgreSQL event store', (url) => {
     });
   });
 
+  describe('coalesced reads', () => {
+    it('answers reads requested together, each with its own stream, range and limit', async () => {
+      const store = await open();
+      await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          ok(
+            store.appendToStream(
+              `co-${i}`,
+              'no_stream',
+              Array.from({ length: i }, () => event('E', { i })),
+            ),
+          ),
+        ),
+      );
+      const reads = await Promise.all([
+        ...Array.from({ length: 6 }, (_, i) => ok(store.readStream(`co-${i}`))),
+        ok(store.readStream('co-5', { fromVersion: 2, maxCount: 2 })),
+        ok(store.readStream('co-5', { fromVersion: 9 })),
+        ok(store.readStream('co-missing')),
+      ]);
+      expect(reads.map((events) => events.map((e) => `${e.streamName}@${e.streamVersion}`))).toEqual([
+        ...Array.from({ length: 6 }, (_, i) => Array.from({ length: i }, (_, v) => `co-${i}@${v + 1}`)),
+        ['co-5@2', 'co-5@3'],
+        [],
+        [],
+      ]);
+    });
+
+    it('fails only the read whose own arguments the server refuses', async () => {
+      const store = await open();
+      await ok(store.appendToStream('fine', 'no_stream', [event('A')]));
+      const [good, bad, alsoGood] = await Promise.all([
+        store.readStream('fine')(),
+        store.readStream('fine', { maxCount: -1 })(),
+        store.readStream('fine', { fromVersion: 1 })(),
+      ]);
+      expect([good, alsoGood].map((r) => E.isRight(r) && r.right.length)).toEqual([1, 1]);
+      expect(leftTag(bad)).toBe('StoreUnavailable');
+    });
+
+    it('reads while an append waits for the append lock, even with a single read connection', async () => {
+      const schema = freshSchema();
+      const store = await open(schema, { poolSize: 1, applicationName: `accrue-${schema}` });
+      await ok(store.appendToStream('held', 'no_stream', [event('A')]));
+      const earlier = new Client({ connectionString: url });
+      await earlier.connect();
+      try {
+        await earlier.query('BEGIN');
+        await ok(appendInTransaction(earlier, { schema }, 'other', 'no_stream', [event('B')]));
+        const waiting = store.appendToStream('held', 1, [event('C')])();
+        await blockedOnLock(`accrue-${schema}`);
+        // The append holds the writer's connection, not the only read connection.
+        expect((await ok(store.readStream('held'))).map((e) => e.type)).toEqual(['A']);
+        await earlier.query('COMMIT');
+        expect(E.isRight(await waiting)).toBe(true);
+      } finally {
+        await earlier.end();
+      }
+    });
+  });
+
+  describe('one statement per batch', () => {
+    it('puts requests sharing an event id into separate statements instead of failing the batch', async () => {
+      const store = await open();
+      const shared = event('Shared');
+      const results = await Promise.all([
+        store.appendToStream('dup-a', 'no_stream', [event('A')])(),
+        store.appendToStream('dup-b', 'no_stream', [shared])(),
+        store.appendToStream('dup-c', 'no_stream', [shared])(),
+        store.appendToStream('dup-d', 'no_stream', [event('D')])(),
+      ]);
+      expect(results.map(leftTag)).toEqual([undefined, undefined, 'VersionConflict', undefined]);
+      expect(store.stats()).toMatchObject({ transactions: 2, isolatedBatches: 0 });
+    });
+
+    it('refuses an expected version no stream can have, reporting the actual one', async () => {
+      const store = await open();
+      await ok(store.appendToStream('odd', 'no_stream', [event('A')]));
+      const results = await Promise.all([
+        store.appendToStream('odd', 1.5, [event('B')])(),
+        store.appendToStream('odd', -1, [event('B')])(),
+        store.appendToStream('odd', 2 ** 60, [event('B')])(),
+      ]);
+      expect(results).toEqual(
+        Array.from({ length: 3 }, () =>
+          E.left(expect.objectContaining({ _tag: 'VersionConflict', actual: 1 })),
+        ),
+      );
+    });
+
+    it('answers an empty request with the head of the log, in a batch with writes', async () => {
+      const store = await open();
+      await ok(store.appendToStream('head', 'no_stream', [event('A'), event('B')]));
+      const [empty, written] = await Promise.all([
+        store.appendToStream('head', 2, [])(),
+        store.appendToStream('head', 2, [event('C')])(),
+      ]);
+      expect(empty).toEqual(E.right({ nextExpectedVersion: 2, lastPosition: 2n }));
+      expect(written).toEqual(E.right({ nextExpectedVersion: 3, lastPosition: 3n }));
+    });
+  });
+
   describe('event ids', () => {
     it('refuses an event id already stored, in another stream, and writes nothing', async () => {
       const store = await open();
@@ -286,7 +389,7 @@ describeWithPostgres(postgres, 'PostgreSQL event store', (url) => {
       await Promise.all([open(schema), open(schema), open(schema)]);
       await open(schema);
       const applied = await sql((c) => c.query(`SELECT version, name FROM "${schema}".schema_migrations`));
-      expect(applied.rows).toEqual([{ version: 1, name: 'events' }]);
+      expect(applied.rows).toEqual(migrations.map((m) => ({ version: m.version, name: m.name })));
     });
 
     it('refuse a schema migrated by a newer release', async () => {

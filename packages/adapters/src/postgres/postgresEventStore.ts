@@ -13,16 +13,19 @@ import type { GroupCommitLimits, GroupCommitStats } from './groupCommit.js';
 import { createGroupCommitter } from './groupCommit.js';
 import { migrateWithin } from './migrate.js';
 import { readAllWithin } from './readAllWithin.js';
-import { readStreamWithin } from './readStreamWithin.js';
 import type { SchemaName } from './schemaName.js';
 import { schemaNameOrThrow } from './schemaName.js';
+import { createStreamReader } from './streamReader.js';
 
 export interface PostgresEventStoreOptions extends GroupCommitLimits {
   /** e.g. `postgres://user@host:5432/db`. */
   readonly connectionString: string;
   /** Schema holding the tables (default `public`); one per tenant or test run isolates them completely. */
   readonly schema?: string;
-  /** Connections in the pool (default 8). The follow listener uses one more, once something follows. */
+  /**
+   * Connections for reads (default 8). Appends use one more, of their own, so a group commit never waits for
+   * a reader's connection; the follow listener uses one more again, once something follows.
+   */
   readonly poolSize?: number;
   /** How often a follower re-reads when no wake-up arrives (default 500 ms); `NOTIFY` normally comes first. */
   readonly pollIntervalMs?: number;
@@ -46,7 +49,9 @@ export interface PostgresEventStore extends EventStore {
  * Opens the PostgreSQL event store: migrates `schema` (advisory-locked, so concurrent starts are safe), then
  * serves the `EventStore` port from a `pg.Pool`.
  *
- * - Appends are group-committed: concurrent calls share one transaction, each getting its own result.
+ * - Appends are group-committed: concurrent calls share one transaction, each getting its own result. A batch
+ *   is one statement (the `append_events` function), sent on a connection reads never hold.
+ * - Reads of streams requested together are coalesced into one statement (see `createStreamReader`).
  * - Global positions come from an identity column, allocated and committed in the same order under a
  *   per-schema advisory lock, so they only grow in commit order (never filled in behind a reader). They are
  *   contiguous except after a rolled-back transaction, which burns its identity values.
@@ -67,11 +72,15 @@ export const createPostgresEventStore = async (
     application_name: options.applicationName ?? 'accrue',
   };
   const pool = new Pool({ ...connection, max: options.poolSize ?? 8 });
+  // The group committer's own connection (see createGroupCommitter); a pool of one so a lost one is replaced.
+  const writerPool = new Pool({ ...connection, max: 1 });
   // Without a listener, an idle client dropped by the server would crash the process; the pool replaces it.
   pool.on('error', onError);
+  writerPool.on('error', onError);
+  const endPools = (): Promise<unknown> => Promise.all([pool.end(), writerPool.end()]);
 
   const fail = async (failure: StoreUnavailable): Promise<never> => {
-    await pool.end().catch(() => undefined);
+    await endPools().catch(() => undefined);
     throw new StoreFailure(failure);
   };
   let client: PoolClient;
@@ -90,7 +99,7 @@ export const createPostgresEventStore = async (
     for (const follower of followers) follower.notify();
   };
   const committer = createGroupCommitter({
-    pool,
+    pool: writerPool,
     schema,
     limits: {
       ...(options.maxBatchRequests === undefined ? {} : { maxBatchRequests: options.maxBatchRequests }),
@@ -98,6 +107,7 @@ export const createPostgresEventStore = async (
     },
     onCommitted: wakeFollowers,
   });
+  const reader = createStreamReader({ pool, schema });
   const listener = createCommitListener({ connection, schema, onCommit: wakeFollowers, onError });
   const stopFollowing = new AbortController();
   let closing: Promise<void> | undefined;
@@ -134,9 +144,7 @@ export const createPostgresEventStore = async (
     schema,
     stats: () => committer.stats(),
     readStream: (streamName, readOptions) =>
-      closing === undefined
-        ? readStreamWithin(pool, schema, streamName, readOptions)
-        : TE.left(closedError('readStream')),
+      closing === undefined ? reader.read(streamName, readOptions) : TE.left(closedError('readStream')),
     appendToStream: (streamName, expected, events) => () => {
       if (closing !== undefined) return Promise.resolve(E.left(closedError('appendToStream')));
       const request = toAppendRequest(streamName, expected, events);
@@ -150,7 +158,7 @@ export const createPostgresEventStore = async (
         stopFollowing.abort();
         await committer.drain();
         await listener.close();
-        await pool.end();
+        await endPools();
       })();
       return closing;
     },
