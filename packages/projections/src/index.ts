@@ -1,1 +1,5 @@
-export {};
+export * from './model/readModel.js';
+export * from './model/projectedEvent.js';
+export * from './model/projection.js';
+export * from './model/readModelStore.js';
+export * from './runner/index.js';

@@ -2,3 +2,5 @@ export type { SqliteEventStore, SqliteEventStoreOptions, SqliteEventStoreStats }
 export { createSqliteEventStore } from './sqliteEventStore.js';
 export type { SqliteDatabase } from './openDatabase.js';
 export { openSqliteDatabase } from './openDatabase.js';
+export type { SqliteReadModelStoreOptions } from './readModelStore.js';
+export { createSqliteReadModelStore } from './readModelStore.js';

@@ -5,6 +5,7 @@ import { registerExportImportCommands } from './commands/exportImport.js';
 import { registerHistoryCommand } from './commands/history.js';
 import { registerImportUblCommand } from './commands/importUbl.js';
 import { registerRecoverCommand } from './commands/recover.js';
+import { registerShowCommand } from './commands/show.js';
 import { registerTotalsCommand } from './commands/totals.js';
 import { registerVerifyCommand } from './commands/verify.js';
 import type { CliIo } from './io.js';
@@ -20,6 +21,7 @@ export const createProgram = (io: CliIo): Command => {
   registerTotalsCommand(program, io);
   registerImportUblCommand(program, io);
   registerHistoryCommand(program, io);
+  registerShowCommand(program, io);
   registerVerifyCommand(program, io);
   registerExportImportCommands(program, io);
   registerRecoverCommand(program, io);

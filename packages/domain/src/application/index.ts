@@ -2,3 +2,4 @@ export * from './aggregates.js';
 export * from './keyedMutex.js';
 export * from './approveInvoice.js';
 export * from './recoverNumberReservations.js';
+export * from './timeTravel.js';

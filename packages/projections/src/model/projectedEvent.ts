@@ -33,7 +33,9 @@ export interface ProjectedEvent {
  * Decodes a stored event for the projections (metadata, upcasting, the aggregate's codec). Events of streams
  * Accrue does not own (other categories) are skipped (`undefined`); a damaged event of ours is `CorruptEvent`.
  */
-const decodeDomainEvent = (recorded: RecordedEvent): E.Either<CorruptEvent, LoadedEvent<DomainEvent>> | undefined => {
+const decodeDomainEvent = (
+  recorded: RecordedEvent,
+): E.Either<CorruptEvent, LoadedEvent<DomainEvent>> | undefined => {
   switch (parseStreamName(recorded.streamName)?.category) {
     case 'invoice':
       return decodeRecordedEvent(invoiceAggregate.events, recorded);
@@ -50,7 +52,9 @@ const decodeDomainEvent = (recorded: RecordedEvent): E.Either<CorruptEvent, Load
  * Decodes a stored event for the projections (metadata, upcasting, the aggregate's codec). Events of streams
  * Accrue does not own (other categories) are skipped (`undefined`); a damaged event of ours is `CorruptEvent`.
  */
-export const toProjectedEvent = (recorded: RecordedEvent): E.Either<CorruptEvent, ProjectedEvent | undefined> => {
+export const toProjectedEvent = (
+  recorded: RecordedEvent,
+): E.Either<CorruptEvent, ProjectedEvent | undefined> => {
   const decoded = decodeDomainEvent(recorded);
   if (decoded === undefined) return E.right(undefined);
   if (E.isLeft(decoded)) return decoded;

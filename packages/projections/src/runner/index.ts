@@ -1,0 +1,2 @@
+export * from './applyBatch.js';
+export * from './runner.js';
