@@ -5,6 +5,7 @@
 import * as os from 'node:os';
 
 import { benchCalculation } from './calculation.bench.js';
+import { benchRebuild } from './rebuild.bench.js';
 import { benchWriteSidePostgres, benchWriteSideSqlite } from './writeSide.bench.js';
 import type { BenchReport } from './report.js';
 import { printReport } from './report.js';
@@ -13,6 +14,7 @@ const suites: Record<string, () => Promise<BenchReport>> = {
   calculation: benchCalculation,
   'write-sqlite': benchWriteSideSqlite,
   'write-postgres': benchWriteSidePostgres,
+  rebuild: benchRebuild,
 };
 
 const wanted = process.argv.slice(2);

@@ -10,3 +10,22 @@ export { readAllWithin } from './readAllWithin.js';
 export { readStreamWithin } from './readStreamWithin.js';
 export type { Queryable } from './queryable.js';
 export { SchemaName } from './schemaName.js';
+export type {
+  PostgresReadModelStore,
+  PostgresReadModelStoreOptions,
+  ReadModelTransactionWithinOptions,
+} from './readModels/index.js';
+export {
+  activateWithin,
+  applyChangesWithin,
+  createPostgresReadModelStore,
+  ensureReadModelStateWithin,
+  prepareReadModelWithin,
+  readCheckpointWithin,
+  readModelTableName,
+  readModelTransactionWithin,
+  readModelTypes,
+  readRowWithin,
+  readStatusesWithin,
+  setCheckpointWithin,
+} from './readModels/index.js';

@@ -1,7 +1,10 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 
 import Database from 'better-sqlite3';
+
+import { identifier, readModelTableName } from '../shared/readModelTableName.js';
 
 import type {
   Change,
@@ -27,26 +30,20 @@ const SQL_TYPES: Record<ColumnSpec['type'], string> = {
   json: 'TEXT',
 };
 
-const identifier = (text: string): string => {
-  // Names come from projection definitions in code, never from users; refuse anything odd all the same.
-  if (!/^[a-z][a-z0-9_]*$/.test(text)) throw new Error(`invalid read-model identifier: ${text}`);
-  return text;
-};
-
-const snake = (text: string): string => text.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-
 /**
  * Read models in SQLite. A writer connection runs the runner's transactions (rows, changes and checkpoint commit
  * together); a second connection serves queries, so readers see committed batches only (WAL snapshots) and are
  * never blocked by a rebuild. Integers read back as `bigint`, booleans as booleans, JSON columns as text.
  */
 export const createSqliteReadModelStore = (options: SqliteReadModelStoreOptions): ReadModelStore => {
-  const inMemory = options.path === ':memory:';
-  if (!inMemory) mkdirSync(dirname(options.path), { recursive: true });
-  const writer = new Database(options.path);
-  // A `:memory:` database is private to its connection, so tests read through the writer.
-  const reader = inMemory ? writer : new Database(options.path, { readonly: false });
-  for (const db of inMemory ? [writer] : [writer, reader]) {
+  // `:memory:` gets a private temporary file instead: an in-memory database has a single connection, and
+  // readers must have their own to never see a batch in progress.
+  const temporary = options.path === ':memory:' ? mkdtempSync(join(tmpdir(), 'accrue-read-')) : undefined;
+  const path = temporary === undefined ? options.path : join(temporary, 'read.db');
+  mkdirSync(dirname(path), { recursive: true });
+  const writer = new Database(path);
+  const reader = new Database(path);
+  for (const db of [writer, reader]) {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 5000');
@@ -57,6 +54,9 @@ export const createSqliteReadModelStore = (options: SqliteReadModelStoreOptions)
     );
     CREATE TABLE IF NOT EXISTS projection_checkpoints (
       name TEXT NOT NULL, generation INTEGER NOT NULL, position INTEGER NOT NULL, PRIMARY KEY (name, generation)
+    );
+    CREATE TABLE IF NOT EXISTS projection_tables (
+      table_name TEXT PRIMARY KEY, name TEXT NOT NULL, generation INTEGER NOT NULL, logical TEXT NOT NULL
     );
   `);
 
@@ -73,8 +73,7 @@ export const createSqliteReadModelStore = (options: SqliteReadModelStoreOptions)
     return prepared;
   };
 
-  const tableName = (projectionName: string, table: string, generation: number): string =>
-    identifier(`rm_${snake(projectionName)}_${snake(table)}_g${String(generation)}`);
+  const tableName = readModelTableName;
 
   const specOf = (projection: Projection, table: string): TableSpec => {
     const spec = projection.tables.find((candidate) => candidate.name === table);
@@ -89,7 +88,8 @@ export const createSqliteReadModelStore = (options: SqliteReadModelStoreOptions)
     const decoded: Record<string, SqlValue> = {};
     for (const [column, value] of Object.entries(row)) {
       const type = spec?.columns.find((c) => c.name === column)?.type;
-      decoded[column] = type === 'boolean' ? value === 1n || value === 1 : (value as SqlValue);
+      decoded[column] =
+        type === 'boolean' && value !== null ? value === 1n || value === 1 : (value as SqlValue);
     }
     return decoded;
   };
@@ -149,6 +149,18 @@ export const createSqliteReadModelStore = (options: SqliteReadModelStoreOptions)
       for (const spec of projection.tables) {
         specs.set(`${projection.name}/${spec.name}`, spec);
         const table = tableName(projection.name, spec.name, generation);
+        // The registry is what `activate` drops from, and it refuses two definitions that map to one table.
+        const owner = writer
+          .prepare('SELECT name, generation, logical FROM projection_tables WHERE table_name = ?')
+          .get(table) as { name: string; generation: bigint | number; logical: string } | undefined;
+        if (owner !== undefined && (owner.name !== projection.name || owner.logical !== spec.name)) {
+          throw new Error(`read-model table ${table} already belongs to ${owner.name}/${owner.logical}`);
+        }
+        writer
+          .prepare(
+            'INSERT OR IGNORE INTO projection_tables (table_name, name, generation, logical) VALUES (?, ?, ?, ?)',
+          )
+          .run(table, projection.name, generation, spec.name);
         const columns = spec.columns.map(
           (c) => `${identifier(c.name)} ${SQL_TYPES[c.type]}${c.nullable === true ? '' : ' NOT NULL'}`,
         );
@@ -199,8 +211,6 @@ export const createSqliteReadModelStore = (options: SqliteReadModelStoreOptions)
       }),
     activate: (projection, generation) =>
       serialised(() => {
-        const prefix = `rm_${snake(projection.name)}_`;
-        const keep = new Set(projection.tables.map((t) => tableName(projection.name, t.name, generation)));
         writer
           .transaction(() => {
             statement(
@@ -209,12 +219,12 @@ export const createSqliteReadModelStore = (options: SqliteReadModelStoreOptions)
              ON CONFLICT (name) DO UPDATE SET version = excluded.version, generation = excluded.generation, activated_at = excluded.activated_at`,
             ).run(projection.name, projection.version, generation);
             const old = writer
-              .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ? ESCAPE '\\'")
-              .all(`${prefix.replace(/_/g, '\\_')}%`) as Array<{ name: string }>;
-            for (const { name } of old) {
-              if (!keep.has(name) && /_g\d+$/.test(name))
-                writer.exec(`DROP TABLE IF EXISTS ${identifier(name)}`);
-            }
+              .prepare('SELECT table_name FROM projection_tables WHERE name = ? AND generation <> ?')
+              .all(projection.name, generation) as Array<{ table_name: string }>;
+            for (const { table_name } of old) writer.exec(`DROP TABLE IF EXISTS ${identifier(table_name)}`);
+            writer
+              .prepare('DELETE FROM projection_tables WHERE name = ? AND generation <> ?')
+              .run(projection.name, generation);
             writer
               .prepare('DELETE FROM projection_checkpoints WHERE name = ? AND generation <> ?')
               .run(projection.name, generation);
@@ -224,6 +234,7 @@ export const createSqliteReadModelStore = (options: SqliteReadModelStoreOptions)
         return Promise.resolve();
       }),
     tableName,
+    // Queries run on their own connection: a WAL snapshot of committed batches only.
     query: (sql, params = []) =>
       Promise.resolve(
         (statement(reader, sql).all(...params.map(toSql)) as Array<Record<string, unknown>>).map((row) =>
@@ -232,8 +243,9 @@ export const createSqliteReadModelStore = (options: SqliteReadModelStoreOptions)
       ),
     close: async () => {
       await queue;
-      if (reader !== writer) reader.close();
+      reader.close();
       writer.close();
+      if (temporary !== undefined) rmSync(temporary, { recursive: true, force: true });
     },
   };
   return store;

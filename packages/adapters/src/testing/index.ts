@@ -1,1 +1,2 @@
 export { eventStoreContract } from './eventStoreContract.js';
+export { readModelStoreContract } from './readModelStoreContract.js';

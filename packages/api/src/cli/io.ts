@@ -7,6 +7,8 @@ export interface CliIo {
   /** Standard input, line by line. */
   readonly readLines: () => AsyncIterable<string>;
   readonly env: NodeJS.ProcessEnv;
+  /** Whether stderr is a terminal (progress bars) or a pipe or file (plain lines). */
+  readonly isTty: boolean;
   /** Resolves when stdout has room again, so long outputs (export) keep memory flat. */
   readonly drained: () => Promise<void>;
 }
@@ -23,6 +25,7 @@ export const processIo: CliIo = {
   },
   readLines: () => readStdinLines(),
   env: process.env,
+  isTty: process.stderr.isTTY,
   drained: () =>
     process.stdout.writableNeedDrain
       ? new Promise((resolve) =>

@@ -4,6 +4,7 @@ import { registerDemoCommand } from './commands/demo.js';
 import { registerExportImportCommands } from './commands/exportImport.js';
 import { registerHistoryCommand } from './commands/history.js';
 import { registerImportUblCommand } from './commands/importUbl.js';
+import { registerRebuildCommand } from './commands/rebuild.js';
 import { registerRecoverCommand } from './commands/recover.js';
 import { registerShowCommand } from './commands/show.js';
 import { registerTotalsCommand } from './commands/totals.js';
@@ -25,6 +26,7 @@ export const createProgram = (io: CliIo): Command => {
   registerVerifyCommand(program, io);
   registerExportImportCommands(program, io);
   registerRecoverCommand(program, io);
+  registerRebuildCommand(program, io);
   registerDemoCommand(program, io);
   return program;
 };

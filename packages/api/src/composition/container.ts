@@ -3,12 +3,16 @@ import 'reflect-metadata';
 import { createHash, randomUUID } from 'node:crypto';
 
 import type { ApprovalDeps, EventStore, Sha256Hex } from '@accrue/domain';
+import type { ReadModelStore } from '@accrue/projections';
 import { createKeyedMutex } from '@accrue/domain';
 import * as E from 'fp-ts/lib/Either.js';
 import type { DependencyContainer } from 'tsyringe';
 import { container as rootContainer, instanceCachingFactory } from 'tsyringe';
 
 import { openEventStore } from './openEventStore.js';
+import { openReadModels } from './openReadModels.js';
+import type { ReadStoreConfig } from './readStoreConfig.js';
+import { parseReadStoreConfig } from './readStoreConfig.js';
 import type { StoreConfig } from './storeConfig.js';
 import { parseStoreConfig } from './storeConfig.js';
 import type { Clock, IdGenerator } from './tokens.js';
@@ -17,6 +21,9 @@ import { Tokens } from './tokens.js';
 export interface Runtime {
   readonly container: DependencyContainer;
   readonly config: StoreConfig;
+  readonly readStoreConfig: ReadStoreConfig;
+  /** The read-model database, opened on first use (commands that only touch the log never open it). */
+  readonly readModels: () => Promise<ReadModelStore>;
   readonly store: EventStore;
   readonly clock: Clock;
   readonly ids: IdGenerator;
@@ -38,7 +45,10 @@ export class ConfigurationError extends Error {
 export const createRuntime = async (env: NodeJS.ProcessEnv = process.env): Promise<Runtime> => {
   const parsed = parseStoreConfig(env['ACCRUE_STORE']);
   if (E.isLeft(parsed)) throw new ConfigurationError(parsed.left);
+  const readStore = parseReadStoreConfig(env['ACCRUE_READ_STORE'], parsed.right);
+  if (E.isLeft(readStore)) throw new ConfigurationError(readStore.left);
   const store = await openEventStore(parsed.right);
+  let readModels: Promise<ReadModelStore> | undefined;
 
   const container = rootContainer.createChildContainer();
   container.register(Tokens.StoreConfig, { useValue: parsed.right });
@@ -55,11 +65,14 @@ export const createRuntime = async (env: NodeJS.ProcessEnv = process.env): Promi
   return {
     container,
     config: parsed.right,
+    readStoreConfig: readStore.right,
+    readModels: () => (readModels ??= openReadModels(readStore.right)),
     store,
     clock: container.resolve(Tokens.Clock),
     ids: container.resolve(Tokens.Ids),
     approval: container.resolve(Tokens.ApprovalDeps),
     close: async () => {
+      if (readModels !== undefined) await (await readModels).close();
       await store.close();
       container.clearInstances();
     },

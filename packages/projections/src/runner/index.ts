@@ -1,2 +1,3 @@
 export * from './applyBatch.js';
 export * from './runner.js';
+export * from './bufferedTransaction.js';

@@ -8,6 +8,7 @@ import type { ProjectedEvent } from '../model/projectedEvent.js';
 import { toProjectedEvent } from '../model/projectedEvent.js';
 import type { ReadModelStore } from '../model/readModelStore.js';
 import { applyBatch } from './applyBatch.js';
+import { createBufferedTransaction } from './bufferedTransaction.js';
 
 export interface RebuildProgress {
   readonly projection: string;
@@ -116,12 +117,14 @@ export const createProjectionRunner = (options: ProjectionRunnerOptions): Projec
     const last = recorded.at(-1)?.globalPosition;
     if (last === undefined) return 0;
     await options.readModels.transaction(async (tx) => {
+      const buffered = createBufferedTransaction(tx);
       for (const entry of live.values()) {
-        await applyBatch(tx, entry.projection, entry.generation, decoded, entry.position);
+        await applyBatch(buffered, entry.projection, entry.generation, decoded, entry.position);
         if (entry.position === undefined || entry.position < last) {
           await tx.setCheckpoint(entry.projection, entry.generation, last);
         }
       }
+      await buffered.flush();
     });
     for (const entry of live.values())
       if (entry.position === undefined || entry.position < last) entry.position = last;
@@ -167,7 +170,9 @@ export const createProjectionRunner = (options: ProjectionRunnerOptions): Projec
       if (last === undefined) break;
       const from = position;
       await options.readModels.transaction(async (tx) => {
-        await applyBatch(tx, projection, generation, decoded, from);
+        const buffered = createBufferedTransaction(tx);
+        await applyBatch(buffered, projection, generation, decoded, from);
+        await buffered.flush();
         await tx.setCheckpoint(projection, generation, last);
       });
       position = last;

@@ -1,0 +1,12 @@
+export { activateWithin } from './activateWithin.js';
+export { applyChangesWithin } from './applyChangesWithin.js';
+export { readCheckpointWithin, readStatusesWithin, setCheckpointWithin } from './checkpointsWithin.js';
+export type { PostgresReadModelStore, PostgresReadModelStoreOptions } from './postgresReadModelStore.js';
+export { createPostgresReadModelStore } from './postgresReadModelStore.js';
+export { prepareReadModelWithin } from './prepareWithin.js';
+export type { ReadModelTransactionWithinOptions } from './readModelTransactionWithin.js';
+export { readModelTransactionWithin } from './readModelTransactionWithin.js';
+export { readRowWithin } from './readRowWithin.js';
+export { readModelTypes } from './rowCodec.js';
+export { ensureReadModelStateWithin } from './stateTables.js';
+export { readModelTableName } from './tableNames.js';
