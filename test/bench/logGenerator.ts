@@ -25,23 +25,24 @@ const CURRENCIES = ['EUR', 'SEK', 'USD'];
  * number series streams are left out, they would only serialise the generator).
  * Returns the number of events written.
  */
-export const generateLog = async (store: EventStore, targetEvents: number): Promise<number> => {
+export const generateLog = async (store: EventStore, targetEvents: number, prefix = 'g'): Promise<number> => {
   let written = 0;
   let counter = 0;
   const chunk = 500;
   while (written < targetEvents) {
-    const appends: Array<Promise<unknown>> = [];
+    const appends: Array<Promise<E.Either<{ readonly _tag: string }, unknown>>> = [];
     for (let j = 0; j < chunk && written < targetEvents; j++) {
       counter += 1;
       const n = counter;
       const tenantId = `tenant-${String(n % 3)}`;
-      const invoiceId = `inv-${String(n)}`;
+      const invoiceId = `${prefix}-inv-${String(n)}`;
       const day = String(1 + (n % 28)).padStart(2, '0');
       const month = String(1 + (n % 12)).padStart(2, '0');
       const now = `2026-${month}-${day}T10:00:00Z`;
       const currency = CURRENCIES[n % CURRENCIES.length] ?? 'EUR';
       const address = { invoiceId, tenantId, now };
       const number = `INV-2026-${String(n).padStart(6, '0')}`;
+      // (Numbers repeat across prefixes: the generator leaves number series out, see above.)
       const commands: InvoiceCommand[] = [
         decode({
           type: 'CreateDraftInvoice',
@@ -105,7 +106,9 @@ export const generateLog = async (store: EventStore, targetEvents: number): Prom
       appends.push(store.appendToStream(stream, 'no_stream', newEvents)());
       written += newEvents.length;
     }
-    await Promise.all(appends);
+    for (const result of await Promise.all(appends)) {
+      if (E.isLeft(result)) throw new Error(`generator append failed: ${result.left._tag}`);
+    }
   }
   return written;
 };

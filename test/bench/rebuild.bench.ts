@@ -25,7 +25,7 @@ export const benchRebuild = async (): Promise<BenchReport> => {
     const store = createSqliteEventStore({ path: logPath, maxBatch: 2000 });
     let events = 0;
     for (const size of sizes) {
-      events += await generateLog(store, size - events);
+      events += await generateLog(store, size - events, `s${String(size)}`);
       const run = spawnSync(process.execPath, [child, logPath, join(folder, `read-${String(size)}.db`)], {
         encoding: 'utf8',
         maxBuffer: 64 * 1024 * 1024,

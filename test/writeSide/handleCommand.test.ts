@@ -5,6 +5,8 @@ import { createMemoryEventStore } from '@accrue/adapters/memory';
 import type { EventStore, NewEvent } from '@accrue/domain';
 import {
   ApproveInvoice,
+  CreditNoteIssueRequest,
+  issueCreditNote,
   RecordPayment,
   ReserveNumber,
   numberSeriesAggregate,
@@ -246,5 +248,31 @@ describe('gap-free numbering', () => {
     ]);
     const again = await recoverNumberReservations(store, { now: NOW, isStale: () => true })();
     expect(E.isRight(again) && again.right).toEqual([]);
+  });
+
+  it('leaves credit-note numbers alone: their reservations belong to issued credit notes', async () => {
+    const store = createMemoryEventStore();
+    const deps = { store, seriesLocks: createKeyedMutex() };
+    await handleCommand(
+      store,
+      invoiceAggregate,
+      invoiceStream('t1', 'inv-1'),
+      createDraft('t1', 'inv-1'),
+      context('t1', 'create'),
+    )();
+    await approveInvoice(deps, ids('t1', 'inv-1'), context('t1', 'approve'))();
+    const issued = await issueCreditNote(
+      deps,
+      decode(CreditNoteIssueRequest, {
+        ...ids('t1', 'inv-1'),
+        creditNoteId: 'cn-1',
+        reason: 'damaged goods',
+        content: { amount: '10.00' },
+      }),
+      context('t1', 'credit'),
+    )();
+    expect(E.isRight(issued)).toBe(true);
+    const recovered = await recoverNumberReservations(store, { now: NOW, isStale: () => true })();
+    expect(E.isRight(recovered) && recovered.right).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import { registerRebuildCommand } from './commands/rebuild.js';
 import { registerRecoverCommand } from './commands/recover.js';
 import { registerShowCommand } from './commands/show.js';
 import { registerTotalsCommand } from './commands/totals.js';
+import { registerUblCommand } from './commands/ubl.js';
 import { registerVerifyCommand } from './commands/verify.js';
 import type { CliIo } from './io.js';
 
@@ -23,6 +24,7 @@ export const createProgram = (io: CliIo): Command => {
   registerImportUblCommand(program, io);
   registerHistoryCommand(program, io);
   registerShowCommand(program, io);
+  registerUblCommand(program, io);
   registerVerifyCommand(program, io);
   registerExportImportCommands(program, io);
   registerRecoverCommand(program, io);

@@ -20,6 +20,8 @@ import { Tokens } from './tokens.js';
 
 export interface Runtime {
   readonly container: DependencyContainer;
+  /** The environment the runtime was created from (seller settings, provider connections…). */
+  readonly env: NodeJS.ProcessEnv;
   readonly config: StoreConfig;
   readonly readStoreConfig: ReadStoreConfig;
   /** The read-model database, opened on first use (commands that only touch the log never open it). */
@@ -64,6 +66,7 @@ export const createRuntime = async (env: NodeJS.ProcessEnv = process.env): Promi
 
   return {
     container,
+    env,
     config: parsed.right,
     readStoreConfig: readStore.right,
     readModels: () => (readModels ??= openReadModels(readStore.right)),

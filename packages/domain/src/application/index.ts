@@ -3,3 +3,4 @@ export * from './keyedMutex.js';
 export * from './approveInvoice.js';
 export * from './recoverNumberReservations.js';
 export * from './timeTravel.js';
+export * from './issueCreditNote.js';

@@ -4,13 +4,18 @@ import type * as TE from 'fp-ts/lib/TaskEither.js';
 import { handleCommand } from '../commandHandling/handleCommand.js';
 import { decodeRecordedEvent, loadStream } from '../commandHandling/loadStream.js';
 import type { CommandContext } from '../commandHandling/metadata.js';
-import { invoiceStream, numberSeriesStream, parseStreamName } from '../commandHandling/streams.js';
+import {
+  creditNoteStream,
+  invoiceStream,
+  numberSeriesStream,
+  parseStreamName,
+} from '../commandHandling/streams.js';
 import type { EventStore, ReadError } from '../eventStore/port.js';
 import type { NumberReserved } from '../numbering/events.js';
 import { bug } from '../shared/bug.js';
 import { NonEmptyString } from '../shared/text.js';
 import type { Timestamp } from '../shared/timestamp.js';
-import { invoiceAggregate, numberSeriesAggregate } from './aggregates.js';
+import { creditNoteAggregate, invoiceAggregate, numberSeriesAggregate } from './aggregates.js';
 
 export interface RecoveryAction {
   readonly number: string;
@@ -78,6 +83,18 @@ const settle = async (
     invoiceAggregate.decider.initialState,
   );
   if (state._tag === 'IssuedInvoice' && state.number === number) return undefined;
+  if (state._tag === 'NoInvoice') {
+    // Credit notes take numbers too (series CN), reserved under the credit note's id.
+    const creditNote = await loadStream(
+      store,
+      creditNoteAggregate.events,
+      creditNoteStream(tenantId, invoiceId),
+    )();
+    if (E.isLeft(creditNote)) return { number, invoiceId, outcome: 'failed', reason: creditNote.left._tag };
+    // A credit note stream holds one event, CreditNoteIssued.
+    const issued = creditNote.right[0];
+    if (issued !== undefined && issued.event.data.number === number) return undefined;
+  }
 
   const context: CommandContext = {
     tenantId,
@@ -97,7 +114,7 @@ const settle = async (
     if (E.isRight(completed)) return { number, invoiceId, outcome: 'completed' };
     reason = `approval could not be completed: ${completed.left._tag === 'CommandRejected' ? completed.left.error._tag : completed.left._tag}`;
   } else if (state._tag === 'NoInvoice') {
-    reason = 'the invoice does not exist';
+    reason = 'no invoice or credit note carries it';
   } else {
     reason = `the invoice was approved under ${state.number}`;
   }

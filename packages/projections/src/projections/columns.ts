@@ -8,7 +8,7 @@ import * as J from 'fp-ts/lib/Json.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import * as t from 'io-ts';
 
-import type { Row } from '../model/readModel.js';
+import type { Row, SqlValue } from '../model/readModel.js';
 
 const INTEGER_TEXT = /^-?[0-9]+$/;
 
@@ -71,6 +71,46 @@ export type Fetched<A> =
 
 export const fetched = <A>(codec: t.Decoder<unknown, A>, row: Row | undefined): Fetched<A> => {
   if (row === undefined) return { _tag: 'Missing' };
+  const built = builtRows.get(row);
+  if (built !== undefined && built.codec === codec) return { _tag: 'Found', value: built.value as A };
   const decoded = codec.decode(row);
   return E.isRight(decoded) ? { _tag: 'Found', value: decoded.right } : { _tag: 'Damaged', row };
+};
+
+/**
+ * Rows a projection built itself, with the typed value they encode: when the runner hands such a row back
+ * within a batch (the row an earlier event of the batch wrote), `fetched` returns the value as it was instead of
+ * decoding the row again (a pure cache: the value is what decoding the row would give).
+ */
+const builtRows = new WeakMap<Row, { readonly codec: unknown; readonly value: unknown }>();
+
+/** Marks `row` as `codec`'s encoding of `value` (see `fetched`); returns the row. */
+export const encodedRow = <A>(codec: t.Decoder<unknown, A>, value: A, row: Row): Row => {
+  builtRows.set(row, { codec, value });
+  return row;
+};
+
+/**
+ * A row whose `lazy` columns are computed on first read and then kept: JSON columns of a row that a later event
+ * of the same batch replaces are never serialised at all. Columns keep the order of `columns`.
+ */
+export const rowWithLazyColumns = (
+  columns: ReadonlyArray<string>,
+  eager: Readonly<Record<string, SqlValue>>,
+  lazy: Readonly<Record<string, () => SqlValue>>,
+): Row => {
+  const row: Record<string, SqlValue> = {};
+  for (const column of columns) {
+    const compute = lazy[column];
+    if (compute === undefined) {
+      row[column] = eager[column] ?? null;
+      continue;
+    }
+    let value: SqlValue | undefined;
+    Object.defineProperty(row, column, {
+      enumerable: true,
+      get: () => (value === undefined ? (value = compute()) : value),
+    });
+  }
+  return row;
 };

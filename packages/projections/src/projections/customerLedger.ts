@@ -10,7 +10,7 @@ import { CivilDate as CivilDateCodec, CurrencyCode as CurrencyCodeCodec } from '
 import type { ProjectedEvent } from '../model/projectedEvent.js';
 import type { Projection } from '../model/projection.js';
 import type { Change, Row, TableSpec } from '../model/readModel.js';
-import { IntegerColumn, SmallIntegerColumn, fetched, nullable } from './columns.js';
+import { IntegerColumn, SmallIntegerColumn, encodedRow, fetched, nullable } from './columns.js';
 import { alreadyApplied, dayOf, minorUnits, tenantOf } from './common.js';
 
 /** What moved the balance. */
@@ -106,7 +106,7 @@ const entriesTable: TableSpec = {
   ],
 };
 
-const encodeInvoice = (row: LedgerInvoiceRow): Row => ({ ...row });
+const encodeInvoice = (row: LedgerInvoiceRow): Row => encodedRow(LedgerInvoiceRow, row, { ...row });
 
 const entry = (
   event: ProjectedEvent,

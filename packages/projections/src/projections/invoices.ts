@@ -19,7 +19,15 @@ import {
 import type { ProjectedEvent } from '../model/projectedEvent.js';
 import type { Projection } from '../model/projection.js';
 import type { Change, Row, RowRequest, TableSpec } from '../model/readModel.js';
-import { IntegerColumn, JsonColumn, SmallIntegerColumn, fetched, nullable } from './columns.js';
+import {
+  IntegerColumn,
+  JsonColumn,
+  SmallIntegerColumn,
+  encodedRow,
+  fetched,
+  nullable,
+  rowWithLazyColumns,
+} from './columns.js';
 import { alreadyApplied, minorUnits, tenantOf } from './common.js';
 
 /** A payment as the detail shows it. */
@@ -160,33 +168,52 @@ const amountDue = (row: InvoiceRow): bigint | null => {
   return row.payable - row.amount_paid - row.amount_credited - row.amount_written_off;
 };
 
-const encodeRow = (row: InvoiceRow): Row => ({
-  tenant_id: row.tenant_id,
-  invoice_id: row.invoice_id,
-  number: row.number,
-  status: row.status,
-  customer_id: row.customer_id,
-  customer_name: row.customer_name,
-  issue_date: row.issue_date,
-  due_date: row.due_date,
-  currency: row.currency,
-  totals: row.totals === null ? null : JsonColumn(FrozenTotals).encode(row.totals),
-  vat_breakdown:
-    row.vat_breakdown === null
-      ? null
-      : JsonColumn(t.readonlyArray(FrozenVatBreakdownEntry)).encode(row.vat_breakdown),
-  payable: row.payable,
-  amount_paid: row.amount_paid,
-  amount_credited: row.amount_credited,
-  amount_written_off: row.amount_written_off,
-  amount_due: amountDue(row),
-  credit_notes: JsonColumn(t.readonlyArray(InvoiceCreditNoteView)).encode(row.credit_notes),
-  provider_sync: JsonColumn(ProviderSyncView).encode(row.provider_sync),
-  detail: JsonColumn(InvoiceDetail).encode(row.detail),
-  stream_version: row.stream_version,
-  position: row.position,
-  updated_at: row.updated_at,
-});
+const TotalsJson = JsonColumn(FrozenTotals);
+const VatBreakdownJson = JsonColumn(t.readonlyArray(FrozenVatBreakdownEntry));
+const CreditNotesJson = JsonColumn(t.readonlyArray(InvoiceCreditNoteView));
+const ProviderSyncJson = JsonColumn(ProviderSyncView);
+const DetailJson = JsonColumn(InvoiceDetail);
+const COLUMNS = invoicesTable.columns.map((column) => column.name);
+
+/**
+ * The row as stored. The JSON columns are serialised when the row is written, not when it is built: an invoice
+ * row that later events of the same batch replace is never serialised (and the runner hands the typed row back
+ * to the next event, see `encodedRow`).
+ */
+const encodeRow = (row: InvoiceRow): Row =>
+  encodedRow(
+    InvoiceRow,
+    { ...row, amount_due: amountDue(row) },
+    rowWithLazyColumns(
+      COLUMNS,
+      {
+        tenant_id: row.tenant_id,
+        invoice_id: row.invoice_id,
+        number: row.number,
+        status: row.status,
+        customer_id: row.customer_id,
+        customer_name: row.customer_name,
+        issue_date: row.issue_date,
+        due_date: row.due_date,
+        currency: row.currency,
+        payable: row.payable,
+        amount_paid: row.amount_paid,
+        amount_credited: row.amount_credited,
+        amount_written_off: row.amount_written_off,
+        amount_due: amountDue(row),
+        stream_version: row.stream_version,
+        position: row.position,
+        updated_at: row.updated_at,
+      },
+      {
+        totals: () => (row.totals === null ? null : TotalsJson.encode(row.totals)),
+        vat_breakdown: () => (row.vat_breakdown === null ? null : VatBreakdownJson.encode(row.vat_breakdown)),
+        credit_notes: () => CreditNotesJson.encode(row.credit_notes),
+        provider_sync: () => ProviderSyncJson.encode(row.provider_sync),
+        detail: () => DetailJson.encode(row.detail),
+      },
+    ),
+  );
 
 const upsert = (row: InvoiceRow): ReadonlyArray<Change> => [
   { op: 'upsert', table: TABLE, row: encodeRow(row) },

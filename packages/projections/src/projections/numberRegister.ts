@@ -7,7 +7,7 @@ import * as t from 'io-ts';
 import type { ProjectedEvent } from '../model/projectedEvent.js';
 import type { Projection } from '../model/projection.js';
 import type { Change } from '../model/readModel.js';
-import { IntegerColumn, SmallIntegerColumn, fetched, nullable } from './columns.js';
+import { IntegerColumn, SmallIntegerColumn, encodedRow, fetched, nullable } from './columns.js';
 import { tenantOf } from './common.js';
 
 /** `reserved` until the invoice's approval with the number is seen (`issued`), or the number is `annulled`. */
@@ -56,7 +56,9 @@ const keyOf = (event: ProjectedEvent): NumberKey | undefined => {
   }
 };
 
-const upsert = (row: NumberRow): ReadonlyArray<Change> => [{ op: 'upsert', table: NUMBERS, row: { ...row } }];
+const upsert = (row: NumberRow): ReadonlyArray<Change> => [
+  { op: 'upsert', table: NUMBERS, row: encodedRow(NumberRow, row, { ...row }) },
+];
 
 /** A row for a number first seen through `event` (normally its reservation; the others cope with any order). */
 const blank = (key: NumberKey, number: string, invoiceId: string, event: ProjectedEvent): NumberRow => ({

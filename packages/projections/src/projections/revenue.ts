@@ -9,7 +9,7 @@ import { CivilDate, CurrencyCode } from '@accrue/domain';
 import type { ProjectedEvent } from '../model/projectedEvent.js';
 import type { Projection } from '../model/projection.js';
 import type { Change } from '../model/readModel.js';
-import { IntegerColumn, fetched, nullable } from './columns.js';
+import { IntegerColumn, encodedRow, fetched, nullable } from './columns.js';
 import { dayOf, minorUnits, monthOf, tenantOf } from './common.js';
 
 /** Each approved invoice's payable, kept so a void can take back exactly what was counted. */
@@ -62,7 +62,11 @@ const entry = (event: ProjectedEvent, movement: Movement): Change => ({
   },
 });
 
-const invoiceRow = (row: RevenueInvoiceRow): Change => ({ op: 'upsert', table: INVOICES, row: { ...row } });
+const invoiceRow = (row: RevenueInvoiceRow): Change => ({
+  op: 'upsert',
+  table: INVOICES,
+  row: encodedRow(RevenueInvoiceRow, row, { ...row }),
+});
 
 /**
  * Revenue per month (`YYYY-MM`) and currency, in minor units: `approved` is the payable of invoices by issue

@@ -15,7 +15,7 @@ import {
 import type { ProjectedEvent } from '../model/projectedEvent.js';
 import type { Projection } from '../model/projection.js';
 import type { Change, TableSpec } from '../model/readModel.js';
-import { JsonColumn, fetched, nullable } from './columns.js';
+import { JsonColumn, encodedRow, fetched, nullable, rowWithLazyColumns } from './columns.js';
 import { dayOf, minorUnits, tenantOf } from './common.js';
 
 /** The kind of document a tax entry comes from. */
@@ -117,13 +117,28 @@ const entries = (event: ProjectedEvent, document: Document): ReadonlyArray<Chang
     },
   }));
 
+const VatBreakdownJson = JsonColumn(t.readonlyArray(FrozenVatBreakdownEntryCodec));
+const DOCUMENT_COLUMNS = documentsTable.columns.map((column) => column.name);
+
 const encodeDocument = (row: TaxDocumentRow): Change => ({
   op: 'upsert',
   table: DOCUMENTS,
-  row: {
-    ...row,
-    vat_breakdown: JsonColumn(t.readonlyArray(FrozenVatBreakdownEntryCodec)).encode(row.vat_breakdown),
-  },
+  row: encodedRow(
+    TaxDocumentRow,
+    row,
+    rowWithLazyColumns(
+      DOCUMENT_COLUMNS,
+      {
+        tenant_id: row.tenant_id,
+        invoice_id: row.invoice_id,
+        number: row.number,
+        currency: row.currency,
+        issue_date: row.issue_date,
+        voided_on: row.voided_on,
+      },
+      { vat_breakdown: () => VatBreakdownJson.encode(row.vat_breakdown) },
+    ),
+  ),
 });
 
 /**

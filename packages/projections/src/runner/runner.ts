@@ -7,7 +7,7 @@ import type { Projection } from '../model/projection.js';
 import type { ProjectedEvent } from '../model/projectedEvent.js';
 import { toProjectedEvent } from '../model/projectedEvent.js';
 import type { ReadModelStore } from '../model/readModelStore.js';
-import { applyBatch } from './applyBatch.js';
+import { applyBufferedBatch } from './applyBatch.js';
 import { createBufferedTransaction } from './bufferedTransaction.js';
 
 export interface RebuildProgress {
@@ -29,8 +29,16 @@ export interface ProjectionRunnerOptions {
   readonly onError?: (error: unknown) => void;
   readonly retryDelayMs?: number;
   readonly projections: ReadonlyArray<Projection>;
-  /** Events per read-model transaction (default 1,000). */
+  /** Events per read of the log (default 1,000). */
   readonly batchSize?: number;
+  /**
+   * Most events per read-model transaction in `catchUp` (default 8 × `batchSize`): a runner far behind the log
+   * (a first start on an empty read-model store, which is a rebuild of everything) keeps reading full batches
+   * into one transaction, writing each batch's rows as it goes, and commits with the checkpoints once, so it
+   * pays for far fewer commits. A partial batch (the live case) commits at once. `rebuild` commits every batch,
+   * as its progress reports committed positions.
+   */
+  readonly transactionEvents?: number;
   /** Microseconds of wall time, for progress rates (default `performance.now`). */
   readonly now?: () => number;
 }
@@ -64,6 +72,7 @@ interface LiveProjection {
  */
 export const createProjectionRunner = (options: ProjectionRunnerOptions): ProjectionRunner => {
   const batchSize = options.batchSize ?? 1000;
+  const transactionEvents = Math.max(batchSize, options.transactionEvents ?? batchSize * 8);
   const now = options.now ?? (() => performance.now());
   const live = new Map<string, LiveProjection>();
   const waiters = new Set<() => void>();
@@ -112,29 +121,56 @@ export const createProjectionRunner = (options: ProjectionRunnerOptions): Projec
     return { recorded: [...batch.right.events], decoded };
   };
 
-  const catchUpOnce = async (): Promise<number> => {
-    const { recorded, decoded } = await readBatch(lowest());
-    const last = recorded.at(-1)?.globalPosition;
-    if (last === undefined) return 0;
+  /**
+   * One read-model transaction: full batches of the log, up to `transactionEvents`, each applied to every live
+   * projection that has not seen it and written out, then the checkpoints, then the commit. Returns whether the
+   * last read was a full batch (there may be more to read).
+   */
+  const catchUpOnce = async (): Promise<boolean> => {
+    let batch = await readBatch(lowest());
+    let last = batch.recorded.at(-1)?.globalPosition;
+    if (last === undefined) return false;
+    let more = batch.recorded.length === batchSize;
     await options.readModels.transaction(async (tx) => {
       const buffered = createBufferedTransaction(tx);
+      let read = 0;
+      for (;;) {
+        for (const entry of live.values())
+          await applyBufferedBatch(
+            buffered,
+            entry.projection,
+            entry.generation,
+            batch.decoded,
+            entry.position,
+          );
+        await buffered.flush();
+        read += batch.recorded.length;
+        if (!more || read + batchSize > transactionEvents) break;
+        const next = await readBatch(last);
+        const end = next.recorded.at(-1)?.globalPosition;
+        if (end === undefined) {
+          more = false;
+          break;
+        }
+        batch = next;
+        last = end;
+        more = next.recorded.length === batchSize;
+      }
       for (const entry of live.values()) {
-        await applyBatch(buffered, entry.projection, entry.generation, decoded, entry.position);
-        if (entry.position === undefined || entry.position < last) {
-          await tx.setCheckpoint(entry.projection, entry.generation, last);
+        if (entry.position === undefined || entry.position < (last as bigint)) {
+          await tx.setCheckpoint(entry.projection, entry.generation, last as bigint);
         }
       }
-      await buffered.flush();
     });
     for (const entry of live.values())
       if (entry.position === undefined || entry.position < last) entry.position = last;
     notify();
-    return recorded.length;
+    return more;
   };
 
   const catchUp = (): Promise<bigint | undefined> =>
     serialised(async () => {
-      while ((await catchUpOnce()) === batchSize) {
+      while (await catchUpOnce()) {
         // keep reading full batches
       }
       return lowest();
@@ -164,6 +200,7 @@ export const createProjectionRunner = (options: ProjectionRunnerOptions): Projec
         etaSeconds: positionRate > 0 ? left / positionRate : undefined,
       };
     };
+    // One transaction per batch here, so progress reports only what is committed.
     for (;;) {
       const { recorded, decoded } = await readBatch(position);
       const last = recorded.at(-1)?.globalPosition;
@@ -171,7 +208,7 @@ export const createProjectionRunner = (options: ProjectionRunnerOptions): Projec
       const from = position;
       await options.readModels.transaction(async (tx) => {
         const buffered = createBufferedTransaction(tx);
-        await applyBatch(buffered, projection, generation, decoded, from);
+        await applyBufferedBatch(buffered, projection, generation, decoded, from);
         await buffered.flush();
         await tx.setCheckpoint(projection, generation, last);
       });

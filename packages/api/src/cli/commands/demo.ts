@@ -68,7 +68,12 @@ const runDemo = async (runtime: Runtime, io: CliIo, tenantId: string): Promise<v
       data: {
         ...address,
         currency: 'EUR',
-        customer: { id: 'cust-42', name: 'Acme GmbH', vatNumber: 'DE123456789' },
+        customer: {
+          id: 'cust-42',
+          name: 'Acme GmbH',
+          vatNumber: 'DE123456789',
+          address: { line1: 'Hauptstraße 1', city: 'Berlin', postalCode: '10115', country: 'DE' },
+        },
         paymentTermsDays: 14,
         lines: [
           { id: '1', description: 'Consulting (hours)', quantity: '12.5', netPrice: '96.00', vat },

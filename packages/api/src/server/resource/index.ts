@@ -1,0 +1,2 @@
+export * from './invoiceResource.js';
+export * from './creditNoteResource.js';
