@@ -5,6 +5,7 @@
 import * as os from 'node:os';
 
 import { benchCalculation } from './calculation.bench.js';
+import { benchHttp } from './http.bench.js';
 import { benchRebuild } from './rebuild.bench.js';
 import { benchWriteSidePostgres, benchWriteSideSqlite } from './writeSide.bench.js';
 import type { BenchReport } from './report.js';
@@ -15,6 +16,7 @@ const suites: Record<string, () => Promise<BenchReport>> = {
   'write-sqlite': benchWriteSideSqlite,
   'write-postgres': benchWriteSidePostgres,
   rebuild: benchRebuild,
+  http: benchHttp,
 };
 
 const wanted = process.argv.slice(2);

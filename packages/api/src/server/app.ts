@@ -8,6 +8,7 @@ import type { ProjectionRunner, ReadModelQueries, ReadModelStore } from '@accrue
 
 import type { Runtime } from '../composition/container.js';
 import type { ApiKeyRing } from './apiKeys.js';
+import { BadBody, registerStrictJsonParser } from './jsonBody.js';
 import { errorBody, sendError } from './errors.js';
 import { registerGraphql } from './graphql/index.js';
 import { registerRestRoutes } from './rest/index.js';
@@ -69,6 +70,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     return503OnClosing: true,
   });
   app.decorateRequest('tenantId', '');
+  registerStrictJsonParser(app);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -101,6 +103,11 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
         'payload_too_large',
         `the body is larger than ${String(deps.config.bodyLimit)} bytes`,
       );
+    if (error instanceof BadBody) {
+      return sendError(reply, 400, 'bad_request', error.message, [
+        { path: error.path, message: error.message },
+      ]);
+    }
     if (status >= 400 && status < 500) {
       // Fastify's own refusals of malformed input (bad JSON, wrong content type…): never a 500 for bad input.
       return sendError(
