@@ -331,13 +331,11 @@ export const createSqliteReadModelStore = (options: SqliteReadModelStoreOptions)
         return Promise.resolve();
       }),
     tableName,
-    // Queries run on their own connection: a WAL snapshot of committed batches only.
+    // Queries run on their own connection: a WAL snapshot of committed batches only. Their rows are handed
+    // back as the driver made them (plain objects of bigint, number, string and null): queries know no specs,
+    // so there is nothing to convert.
     query: (sql, params = []) =>
-      Promise.resolve(
-        (statement(reader, sql).all(...params.map(toSql)) as Array<Record<string, unknown>>).map((row) =>
-          decodeRow(undefined, row),
-        ),
-      ),
+      Promise.resolve(statement(reader, sql).all(...params.map(toSql)) as Array<Row>),
     close: async () => {
       await queue;
       reader.close();

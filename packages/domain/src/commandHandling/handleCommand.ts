@@ -14,9 +14,9 @@ import type {
 } from '../eventStore/port.js';
 import type { Decider } from '../shared/decider.js';
 import { deriveEventId } from './eventIds.js';
-import { canonicalJson } from './canonicalJson.js';
+import { canonicalJson, quoteJson, withSerialisedJson } from './canonicalJson.js';
 import type { Sha256Hex } from './hashChain.js';
-import { eventHashOfCanonicalData } from './hashChain.js';
+import { eventHashOfCanonicalParts } from './hashChain.js';
 import type { CommittedEvent, EventCodec } from './loadStream.js';
 import { loadStream } from './loadStream.js';
 import type { CommandContext, EventMetadata } from './metadata.js';
@@ -168,7 +168,13 @@ export interface PreparedEvent {
   readonly metadata: EventMetadata;
 }
 
-/** Encodes decided events with their metadata and hash chain, starting after `version` and `prevHash`. */
+/**
+ * Encodes decided events with their metadata and hash chain, starting after `version` and `prevHash`.
+ *
+ * Each event's data is written once, as canonical JSON: that text is hashed, handed to stores that keep text
+ * (`withSerialisedJson`), and parsed back only if a store asks for `data` (which is then plain data, exactly
+ * what a store returns). The metadata's canonical and stored texts are assembled from its quoted fields.
+ */
 export const prepareEvents = <Event>(
   codec: EventCodec<Event>,
   streamName: string,
@@ -182,9 +188,7 @@ export const prepareEvents = <Event>(
   return events.map((event, i) => {
     const encoded = codec.codec.encode(event);
     const eventId = deriveEventId(context.commandId, streamName, i);
-    // Canonical JSON once: it is hashed, and parsing it back gives plain data, exactly what a store returns.
     const canonicalData = canonicalJson(encoded.data as JsonObject);
-    const data = JSON.parse(canonicalData) as JsonObject;
     const unhashed = {
       eventId,
       tenantId: context.tenantId,
@@ -196,13 +200,65 @@ export const prepareEvents = <Event>(
       schemaVersion: codec.schema.currentVersion,
       prevHash: previous,
     };
-    const hash = eventHashOfCanonicalData(
-      { streamName, streamVersion: version + i + 1, eventId, type: encoded.type, metadata: unhashed },
+    const texts = metadataTexts(unhashed);
+    const hash = eventHashOfCanonicalParts(
+      { streamName, streamVersion: version + i + 1, eventId, type: encoded.type },
       canonicalData,
+      texts?.canonical ?? canonicalJson(unhashed),
       sha256,
     );
     previous = hash;
     const metadata: EventMetadata = { ...unhashed, hash };
-    return { newEvent: { eventId, type: encoded.type, data, metadata: { ...metadata } }, metadata };
+    let data: JsonObject | undefined;
+    const newEvent = withSerialisedJson(
+      {
+        eventId,
+        type: encoded.type,
+        get data(): JsonObject {
+          data ??= JSON.parse(canonicalData) as JsonObject;
+          return data;
+        },
+        metadata: { ...metadata },
+      },
+      { data: canonicalData, metadata: texts?.stored(hash) ?? JSON.stringify(metadata) },
+    );
+    return { newEvent, metadata };
   });
 };
+
+type UnhashedMetadata = Omit<EventMetadata, 'hash'>;
+
+/**
+ * The canonical JSON of unhashed metadata, and its stored JSON once the hash is known (keys in the order
+ * `JSON.stringify` writes `EventMetadata`), built from each field quoted once. Undefined when a field is not of
+ * its declared type (a caller outside TypeScript): the general functions then do what they always did.
+ */
+const metadataTexts = (
+  m: UnhashedMetadata,
+): { readonly canonical: string; readonly stored: (hash: string) => string } | undefined => {
+  const texts = [m.eventId, m.tenantId, m.commandId, m.correlationId, m.causationId, m.actor, m.occurredAt];
+  if (!texts.every(isString) || !isNumber(m.schemaVersion) || !(m.prevHash === null || isString(m.prevHash)))
+    return undefined;
+  const eventId = quoteJson(m.eventId);
+  const tenantId = quoteJson(m.tenantId);
+  const commandId = quoteJson(m.commandId);
+  const correlationId = quoteJson(m.correlationId);
+  const causationId = quoteJson(m.causationId);
+  const actor = quoteJson(m.actor);
+  const occurredAt = quoteJson(m.occurredAt);
+  const schemaVersion = canonicalJson(m.schemaVersion);
+  const prevHash = m.prevHash === null ? 'null' : quoteJson(m.prevHash);
+  return {
+    canonical:
+      `{"actor":${actor},"causationId":${causationId},"commandId":${commandId},"correlationId":${correlationId},` +
+      `"eventId":${eventId},"occurredAt":${occurredAt},"prevHash":${prevHash},"schemaVersion":${schemaVersion},` +
+      `"tenantId":${tenantId}}`,
+    stored: (hash) =>
+      `{"eventId":${eventId},"tenantId":${tenantId},"commandId":${commandId},"correlationId":${correlationId},` +
+      `"causationId":${causationId},"actor":${actor},"occurredAt":${occurredAt},"schemaVersion":${schemaVersion},` +
+      `"prevHash":${prevHash},"hash":${quoteJson(hash)}}`,
+  };
+};
+
+const isString = (value: unknown): value is string => typeof value === 'string';
+const isNumber = (value: unknown): value is number => typeof value === 'number';

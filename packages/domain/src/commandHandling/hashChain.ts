@@ -41,11 +41,19 @@ export const eventHashOfCanonicalData = (
   content: Omit<HashedContent, 'data'>,
   canonicalData: string,
   hash: Sha256Hex = sha256Hex,
+): string => eventHashOfCanonicalParts(content, canonicalData, canonicalJson(content.metadata), hash);
+
+/** The same hash again, when the metadata's canonical JSON (without `hash`) is at hand too. */
+export const eventHashOfCanonicalParts = (
+  content: Omit<HashedContent, 'data' | 'metadata'>,
+  canonicalData: string,
+  canonicalMetadata: string,
+  hash: Sha256Hex = sha256Hex,
 ): string =>
   hash(
-    `{"data":${canonicalData},"eventId":${JSON.stringify(content.eventId)},"metadata":${canonicalJson(content.metadata)},` +
-      `"streamName":${JSON.stringify(content.streamName)},"streamVersion":${JSON.stringify(content.streamVersion)},` +
-      `"type":${JSON.stringify(content.type)}}`,
+    `{"data":${canonicalData},"eventId":${canonicalJson(content.eventId)},"metadata":${canonicalMetadata},` +
+      `"streamName":${canonicalJson(content.streamName)},"streamVersion":${canonicalJson(content.streamVersion)},` +
+      `"type":${canonicalJson(content.type)}}`,
   );
 
 export interface ChainBreak {

@@ -1,6 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { pipe } from 'fp-ts/lib/function.js';
-import * as TE from 'fp-ts/lib/TaskEither.js';
+import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type * as t from 'io-ts';
 import { PathReporter } from 'io-ts/lib/PathReporter.js';
 
@@ -62,16 +61,22 @@ export const decodeRecordedEvent = <Event>(
 };
 
 /** Reads and decodes a whole stream. */
-export const loadStream = <Event>(
-  store: EventStore,
-  codec: EventCodec<Event>,
-  streamName: string,
-): TE.TaskEither<ReadError, ReadonlyArray<LoadedEvent<Event>>> =>
-  pipe(
-    store.readStream(streamName),
-    TE.flatMap((recorded) =>
-      TE.fromEither(E.traverseArray((event: RecordedEvent) => decodeRecordedEvent(codec, event))(recorded)),
-    ),
-  );
+export const loadStream =
+  <Event>(
+    store: EventStore,
+    codec: EventCodec<Event>,
+    streamName: string,
+  ): TE.TaskEither<ReadError, ReadonlyArray<LoadedEvent<Event>>> =>
+  async () => {
+    const recorded = await store.readStream(streamName)();
+    if (E.isLeft(recorded)) return recorded;
+    const loaded: LoadedEvent<Event>[] = [];
+    for (const event of recorded.right) {
+      const decoded = decodeRecordedEvent(codec, event);
+      if (E.isLeft(decoded)) return decoded;
+      loaded.push(decoded.right);
+    }
+    return E.right(loaded);
+  };
 
 export type { JsonObject };
