@@ -64,14 +64,23 @@ export const createSqliteReadModelStore = (options: SqliteReadModelStoreOptions)
   `);
 
   const specs = new Map<string, TableSpec>();
-  const statements = new Map<string, Database.Statement>();
+  // Prepared statements by SQL text, one map per connection (keyed by the text itself: building a combined key
+  // would hash a fresh string on every query).
+  const statements = new Map<Database.Database, Map<string, Database.Statement>>([
+    [writer, new Map()],
+    [reader, new Map()],
+  ]);
   const statement = (db: Database.Database, sql: string): Database.Statement => {
-    const key = `${db === writer ? 'w' : 'r'}:${sql}`;
-    let prepared = statements.get(key);
+    let byText = statements.get(db);
+    if (byText === undefined) {
+      byText = new Map();
+      statements.set(db, byText);
+    }
+    let prepared = byText.get(sql);
     if (prepared === undefined) {
       prepared = db.prepare(sql);
       if (prepared.reader) prepared.safeIntegers(true);
-      statements.set(key, prepared);
+      byText.set(sql, prepared);
     }
     return prepared;
   };
@@ -326,7 +335,7 @@ export const createSqliteReadModelStore = (options: SqliteReadModelStoreOptions)
               .run(projection.name, generation);
           })
           .immediate();
-        statements.clear();
+        for (const byText of statements.values()) byText.clear();
         plans = new WeakMap();
         return Promise.resolve();
       }),

@@ -2,6 +2,7 @@
  * The invoice list and detail view: one row per invoice, folded from its stream the way the aggregate folds it
  * (`evolveInvoice`), plus the credit notes issued against it.
  */
+import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 
 import type { CreditNoteIssued, InvoiceEvent } from '@accrue/domain';
@@ -13,7 +14,12 @@ import {
   FrozenVatBreakdownEntry,
   InvoiceContent,
   InvoiceStatus,
+  calculateInvoice,
   freezeAmount,
+  freezeDecimal,
+  freezeTotals,
+  freezeVatBreakdown,
+  toCalculationInput,
 } from '@accrue/domain';
 
 import type { ProjectedEvent } from '../model/projectedEvent.js';
@@ -62,6 +68,63 @@ export const InvoiceCreditNoteView = t.intersection(
 );
 export type InvoiceCreditNoteView = t.TypeOf<typeof InvoiceCreditNoteView>;
 
+/** One line's calculated figures (see `InvoiceFigures`), by the line's index in the content. */
+export const InvoiceLineFigures = t.strict(
+  {
+    /** BT-146 as calculated (the entered net price, or gross less discount). */
+    netPrice: DecimalString,
+    /** BT-131 */
+    netAmount: DecimalString,
+    /** Each line allowance's and charge's amount, by index (percentage ones computed). */
+    allowances: t.readonlyArray(DecimalString),
+    charges: t.readonlyArray(DecimalString),
+  },
+  'InvoiceLineFigures',
+);
+export type InvoiceLineFigures = t.TypeOf<typeof InvoiceLineFigures>;
+
+/**
+ * What the content calculates to (`calculateInvoice` with the content's rounding), worked out when the content
+ * changes so that reads never recalculate: line net prices and net amounts, every allowance's and charge's amount,
+ * the totals and the VAT breakdown, as decimal strings in the currency's scale. `null` when the content does not
+ * calculate (a draft may be work in progress). Absent on rows written before the projection stored it: readers
+ * then calculate for themselves.
+ *
+ * Issued invoices keep their frozen totals and breakdown (the `totals` and `vat_breakdown` columns); these
+ * figures are the calculation of the content as it was when last drafted or revised.
+ */
+export const InvoiceFigures = t.strict(
+  {
+    lines: t.readonlyArray(InvoiceLineFigures),
+    allowances: t.readonlyArray(DecimalString),
+    charges: t.readonlyArray(DecimalString),
+    totals: FrozenTotals,
+    vatBreakdown: t.readonlyArray(FrozenVatBreakdownEntry),
+  },
+  'InvoiceFigures',
+);
+export type InvoiceFigures = t.TypeOf<typeof InvoiceFigures>;
+
+/** The figures of `content`, or null when it does not calculate. */
+export const invoiceFigures = (content: InvoiceContent): InvoiceFigures | null => {
+  const calculated = calculateInvoice(toCalculationInput(content), { rounding: content.rounding });
+  if (E.isLeft(calculated)) return null;
+  const { currency, lines, allowances, charges, totals, vatBreakdown } = calculated.right;
+  const amount = (entry: { readonly amount: bigint }): DecimalString => freezeAmount(entry.amount, currency);
+  return {
+    lines: lines.map((line) => ({
+      netPrice: freezeDecimal(line.netPrice),
+      netAmount: freezeAmount(line.netAmount, currency),
+      allowances: line.allowances.map(amount),
+      charges: line.charges.map(amount),
+    })),
+    allowances: allowances.map(amount),
+    charges: charges.map(amount),
+    totals: freezeTotals(totals, content.currency),
+    vatBreakdown: freezeVatBreakdown(vatBreakdown, content.currency),
+  };
+};
+
 /** Everything else the detail page shows: the content as drafted and frozen, and the lifecycle's facts. */
 const InvoiceDetail = t.intersection(
   [
@@ -73,6 +136,8 @@ const InvoiceDetail = t.intersection(
       payments: t.readonlyArray(InvoicePaymentView),
     }),
     t.partial({
+      /** The content's calculated figures (see `InvoiceFigures`); written with every content change. */
+      figures: t.union([InvoiceFigures, t.null]),
       series: t.string,
       year: t.number,
       counter: t.number,
@@ -277,7 +342,14 @@ const evolveRow = (
       amount_due: null,
       credit_notes: [],
       provider_sync: {},
-      detail: { content, createdAt, channels: [], deliveredChannels: [], payments: [] },
+      detail: {
+        content,
+        figures: invoiceFigures(content),
+        createdAt,
+        channels: [],
+        deliveredChannels: [],
+        payments: [],
+      },
       ...stamp,
     };
   }
@@ -295,7 +367,7 @@ const evolveRow = (
         issue_date: content.issueDate,
         due_date: content.dueDate,
         currency: content.currency,
-        detail: { ...row.detail, content },
+        detail: { ...row.detail, content, figures: invoiceFigures(content) },
       };
     }
     case 'InvoiceApproved': {

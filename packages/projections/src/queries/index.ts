@@ -29,6 +29,8 @@ export * from './numberRegister.js';
 export * from './position.js';
 export * from './revenue.js';
 export * from './taxReport.js';
+export { liveTables, readModelStamp } from './tables.js';
+export type { LiveTables } from './tables.js';
 
 /** The read-model queries bound to one store (what the API resolves once at startup). */
 export interface ReadModelQueries {

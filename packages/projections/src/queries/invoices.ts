@@ -15,7 +15,7 @@ import {
   InvoiceStatus,
 } from '@accrue/domain';
 
-import type { SqlValue } from '../model/readModel.js';
+import type { Row, SqlValue } from '../model/readModel.js';
 import type { ReadModelStore } from '../model/readModelStore.js';
 import { IntegerColumn, JsonColumn, SmallIntegerColumn, nullable } from '../projections/columns.js';
 import type { InvoiceCreditNoteView } from '../projections/invoices.js';
@@ -25,7 +25,7 @@ import {
 } from '../projections/invoices.js';
 import type { AmountText } from './money.js';
 import { amountText } from './money.js';
-import { liveTables, queryRows } from './tables.js';
+import { decodeRows, liveTables, liveTablesAt, queryRows, readModelStamp } from './tables.js';
 
 // The detail stays the JSON the projection wrote (content in its wire form): the API passes it on as it is.
 const InvoiceQueryRow = t.type({
@@ -126,9 +126,157 @@ const toSummary = (row: InvoiceQueryRow, asOf: CivilDate | undefined): InvoiceSu
   amountDue: row.amount_due === null ? null : amountText(row.amount_due, row.currency),
 });
 
+const DETAIL_COLUMNS = `${SUMMARY_COLUMNS}, totals, vat_breakdown, credit_notes, provider_sync, detail, stream_version, position, updated_at`;
+
+const detailSqlByTable = new Map<string, string>();
+const detailSql = (table: string): string => {
+  let sql = detailSqlByTable.get(table);
+  if (sql === undefined) {
+    sql = `SELECT ${DETAIL_COLUMNS} FROM ${table} WHERE tenant_id = ? AND invoice_id = ?`;
+    detailSqlByTable.set(table, sql);
+  }
+  return sql;
+};
+
+const TotalsColumn = t.union([FrozenTotalsCodec, t.null]);
+const VatBreakdownColumn = t.union([t.readonlyArray(FrozenVatBreakdownEntryCodec), t.null]);
+const CreditNotesColumn = t.readonlyArray(InvoiceCreditNoteViewCodec);
+
+/** JSON text parsed, or `failed` when it is not JSON text. */
+const failed: unique symbol = Symbol('not JSON text');
+const parsedJson = (value: SqlValue | undefined): unknown => {
+  if (typeof value !== 'string') return failed;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return failed;
+  }
+};
+
+const isBigint = (value: unknown): value is bigint => typeof value === 'bigint';
+
+/**
+ * The detail row as the SQLite store hands back what the invoices projection wrote (bigint integers, JSON as
+ * text), checked column by column with type tests instead of a full decode; undefined when anything is in any
+ * other form (another driver's spelling, or a damaged row), for `InvoiceDetailQueryRow` to decode or refuse.
+ * The `detail` column is checked to be a JSON object only: its content is read (and checked) by the API.
+ */
+const fastDetailRow = (row: Row): t.TypeOf<typeof InvoiceDetailQueryRow> | undefined => {
+  const {
+    invoice_id,
+    number,
+    status,
+    customer_id,
+    customer_name,
+    issue_date,
+    due_date,
+    currency,
+    payable,
+    amount_paid,
+    amount_credited,
+    amount_written_off,
+    amount_due,
+    stream_version,
+    position,
+    updated_at,
+  } = row;
+  if (
+    typeof invoice_id !== 'string' ||
+    (number !== null && typeof number !== 'string') ||
+    !InvoiceStatus.is(status) ||
+    typeof customer_id !== 'string' ||
+    typeof customer_name !== 'string' ||
+    !CivilDate.is(issue_date) ||
+    !CivilDate.is(due_date) ||
+    !CurrencyCode.is(currency) ||
+    (payable !== null && !isBigint(payable)) ||
+    !isBigint(amount_paid) ||
+    !isBigint(amount_credited) ||
+    !isBigint(amount_written_off) ||
+    (amount_due !== null && !isBigint(amount_due)) ||
+    !isBigint(stream_version) ||
+    stream_version > BigInt(Number.MAX_SAFE_INTEGER) ||
+    stream_version < BigInt(Number.MIN_SAFE_INTEGER) ||
+    !isBigint(position) ||
+    typeof updated_at !== 'string'
+  )
+    return undefined;
+  const totals = row['totals'] === null ? null : parsedJson(row['totals']);
+  const vatBreakdown = row['vat_breakdown'] === null ? null : parsedJson(row['vat_breakdown']);
+  const creditNotes = parsedJson(row['credit_notes']);
+  const providerSync = parsedJson(row['provider_sync']);
+  const detail = parsedJson(row['detail']);
+  if (
+    !TotalsColumn.is(totals) ||
+    !VatBreakdownColumn.is(vatBreakdown) ||
+    !CreditNotesColumn.is(creditNotes) ||
+    !t.UnknownRecord.is(providerSync) ||
+    typeof detail !== 'object' ||
+    detail === null ||
+    Array.isArray(detail)
+  )
+    return undefined;
+  return {
+    invoice_id,
+    number,
+    status,
+    customer_id,
+    customer_name,
+    issue_date,
+    due_date,
+    currency,
+    payable,
+    amount_paid,
+    amount_credited,
+    amount_written_off,
+    amount_due,
+    totals,
+    vat_breakdown: vatBreakdown,
+    credit_notes: creditNotes,
+    provider_sync: providerSync,
+    detail,
+    stream_version: Number(stream_version),
+    position,
+    updated_at,
+  };
+};
+
+/** The most detail views kept per store (see `getInvoice`). */
+const MAX_CACHED_VIEWS = 1_000;
+
+interface ViewCache {
+  readonly stamp: bigint;
+  readonly views: Map<string, InvoiceDetailView>;
+}
+
+const viewCaches = new WeakMap<ReadModelStore, ViewCache>();
+
+/** The views cached at `stamp` (emptied when the stamp moved), or undefined when the store has no stamp. */
+const viewsAt = (
+  store: ReadModelStore,
+  stamp: bigint | undefined,
+): Map<string, InvoiceDetailView> | undefined => {
+  if (stamp === undefined) return undefined;
+  let cache = viewCaches.get(store);
+  if (cache?.stamp !== stamp) {
+    cache = { stamp, views: new Map() };
+    viewCaches.set(store, cache);
+  }
+  return cache.views;
+};
+
+// Unambiguous whatever the ids contain: each part is prefixed with its length.
+const viewKey = (tenantId: string, invoiceId: string, asOf: CivilDate | undefined): string =>
+  `${String(tenantId.length)}:${tenantId}${String(invoiceId.length)}:${invoiceId}${asOf ?? ''}`;
+
 /**
  * One invoice of `tenantId`, or undefined (also for another tenant's invoice: the tenant is part of the key).
  * With `asOf`, `overdue` says whether it was overdue on that date.
+ *
+ * On a store with a change stamp (SQLite, see `readModelStamp`), the views read are kept (the last 1,000, by
+ * tenant, invoice and as-of date) until the next commit to the read models: a read of an unchanged invoice is a
+ * stamp check and a lookup, and returns the same (immutable) view object, which lets callers memoise what they
+ * derive from it.
  */
 export const getInvoice = async (
   store: ReadModelStore,
@@ -136,17 +284,18 @@ export const getInvoice = async (
   invoiceId: string,
   options: { readonly asOf?: CivilDate } = {},
 ): Promise<InvoiceDetailView | undefined> => {
-  const table = (await liveTables(store)).name(invoicesProjection, 'invoices');
+  const stamp = await readModelStamp(store);
+  const views = viewsAt(store, stamp);
+  const key = viewKey(tenantId, invoiceId, options.asOf);
+  const known = views?.get(key);
+  if (known !== undefined) return known;
+  const table = (await liveTablesAt(store, stamp)).name(invoicesProjection, 'invoices');
   if (table === undefined) return undefined;
-  const [row] = await queryRows(
-    store,
-    InvoiceDetailQueryRow,
-    `SELECT ${SUMMARY_COLUMNS}, totals, vat_breakdown, credit_notes, provider_sync, detail, stream_version, position, updated_at
-       FROM ${table} WHERE tenant_id = ? AND invoice_id = ?`,
-    [tenantId, invoiceId],
-  );
+  const [stored] = await store.query(detailSql(table), [tenantId, invoiceId]);
+  if (stored === undefined) return undefined;
+  const row = fastDetailRow(stored) ?? decodeRows(InvoiceDetailQueryRow, [stored])[0];
   if (row === undefined) return undefined;
-  return {
+  const view: InvoiceDetailView = {
     ...toSummary(row, options.asOf),
     totals: row.totals,
     vatBreakdown: row.vat_breakdown,
@@ -157,6 +306,15 @@ export const getInvoice = async (
     position: row.position,
     updatedAt: row.updated_at,
   };
+  // Read at or after the stamp: if a commit came in between, the next read sees a new stamp and drops it.
+  if (views !== undefined) {
+    if (views.size >= MAX_CACHED_VIEWS) {
+      const oldest = views.keys().next();
+      if (oldest.done !== true) views.delete(oldest.value);
+    }
+    views.set(key, view);
+  }
+  return view;
 };
 
 /** The most a page holds, whatever `first` asks for. */

@@ -3,8 +3,8 @@ export const camelKey = (key: string): string =>
   key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 /**
- * A JSON value with every object key in camelCase: how GraphQL mirrors a snake_case REST resource without a
- * second builder that could drift from it. Values are left as they are.
+ * A JSON value with every object key in camelCase, values left as they are: the reference `invoiceObject` (which
+ * builds the GraphQL invoice field by field, without walking the resource) is tested against.
  */
 export const camelCaseKeys = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(camelCaseKeys);

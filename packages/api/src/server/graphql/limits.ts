@@ -47,12 +47,18 @@ interface Walk {
   readonly schema: GraphQLSchema;
   readonly fragments: ReadonlyMap<string, FragmentDefinitionNode>;
   readonly variables: Readonly<Record<string, unknown>>;
+  /** The variables the measure depended on, with the values it used. */
+  readonly consulted: Map<string, unknown>;
 }
 
 const argument = (field: FieldNode, name: string, walk: Walk): unknown => {
   const node: ValueNode | undefined = field.arguments?.find((arg) => arg.name.value === name)?.value;
   if (node === undefined) return undefined;
-  if (node.kind === Kind.VARIABLE) return walk.variables[node.name.value];
+  if (node.kind === Kind.VARIABLE) {
+    const value = walk.variables[node.name.value];
+    walk.consulted.set(node.name.value, value);
+    return value;
+  }
   if (node.kind === Kind.INT) return Number(node.value);
   return undefined;
 };
@@ -153,20 +159,15 @@ const connectionCost = (
   return cost;
 };
 
-/**
- * Depth and cost of the operations in a document, with fragments expanded and variables applied. Cost: every
- * field 1, plus what reading its data costs (`FIELD_COSTS`); a list multiplies its items' cost by 10, a
- * connection by its page size (`first`, default 20, at most 100).
- */
-export const measureDocument = (
+const measureWith = (
   schema: GraphQLSchema,
   document: DocumentNode,
   variables: Readonly<Record<string, unknown>> | undefined,
-): Measure => {
+): { readonly measure: Measure; readonly consulted: ReadonlyMap<string, unknown> } => {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions)
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  const walk: Walk = { schema, fragments, variables: variables ?? {} };
+  const walk: Walk = { schema, fragments, variables: variables ?? {}, consulted: new Map() };
   let depth = 0;
   let cost = 0;
   for (const definition of document.definitions) {
@@ -181,7 +182,54 @@ export const measureDocument = (
     depth = Math.max(depth, measured.depth);
     cost = Math.max(cost, measured.cost);
   }
-  return { depth, cost };
+  return { measure: { depth, cost }, consulted: walk.consulted };
+};
+
+/**
+ * Depth and cost of the operations in a document, with fragments expanded and variables applied. Cost: every
+ * field 1, plus what reading its data costs (`FIELD_COSTS`); a list multiplies its items' cost by 10, a
+ * connection by its page size (`first`, default 20, at most 100).
+ */
+export const measureDocument = (
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Readonly<Record<string, unknown>> | undefined,
+): Measure => measureWith(schema, document, variables).measure;
+
+interface Measured {
+  readonly schema: GraphQLSchema;
+  readonly measure: Measure;
+  /** The variables the measure depends on (page sizes), with the values it was taken with. */
+  readonly consulted: ReadonlyMap<string, unknown>;
+}
+
+/**
+ * Measures by document. Mercurius keeps parsed documents in its LRU cache keyed by the query text and hands the
+ * same `DocumentNode` to every request with that text, so a document measured once is measured for as long as
+ * mercurius keeps it (and forgotten with it: the keys are weak). A measure that depended on variables is reused
+ * only for the same values of those variables.
+ */
+const measuredDocuments = new WeakMap<DocumentNode, Measured>();
+
+const measureCached = (
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Readonly<Record<string, unknown>> | undefined,
+): Measure => {
+  const known = measuredDocuments.get(document);
+  if (known?.schema === schema) {
+    let same = true;
+    for (const [name, value] of known.consulted) {
+      if (!Object.is(variables?.[name], value)) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return known.measure;
+  }
+  const { measure, consulted } = measureWith(schema, document, variables);
+  measuredDocuments.set(document, { schema, measure, consulted });
+  return measure;
 };
 
 /** Refuses, before anything runs, a query deeper than MAX_DEPTH or costlier than MAX_COST. */
@@ -190,7 +238,7 @@ export const enforceLimits = (
   document: DocumentNode,
   variables: Readonly<Record<string, unknown>> | undefined,
 ): void => {
-  const { depth, cost } = measureDocument(schema, document, variables);
+  const { depth, cost } = measureCached(schema, document, variables);
   if (depth > MAX_DEPTH)
     throw new ClientError(
       `the query is ${String(depth)} levels deep; at most ${String(MAX_DEPTH)} are allowed`,

@@ -17,10 +17,10 @@ import { YearMonth } from '@accrue/projections';
 
 import type { AppDeps } from '../app.js';
 import { invoiceResource } from '../resource/index.js';
-import { camelCaseKeys } from './camelCase.js';
 import type { InvoiceChanged } from './changeFeed.js';
 import { ClientError, badUserInput } from './errors.js';
 import { invoiceViewAsOf } from './invoiceAsOf.js';
+import { invoiceObject } from './invoiceObject.js';
 import { MAX_PAGE_SIZE } from './limits.js';
 import { DateScalar, DateTimeScalar, JsonScalar, YearMonthScalar } from './scalars.js';
 
@@ -109,7 +109,7 @@ const readFailure = (error: ReadError): Error => {
 };
 
 /** The Invoice type: the REST resource, in camelCase (one builder, so the two never drift). */
-const toInvoice = (view: InvoiceDetailView): unknown => camelCaseKeys(invoiceResource(view));
+const toInvoice = (view: InvoiceDetailView): unknown => invoiceObject(invoiceResource(view));
 
 interface EdgeSource {
   readonly cursor: string;

@@ -17,9 +17,11 @@ import {
   formatMinorUnits,
   freezeTotals,
   freezeVatBreakdown,
+  isDecimalString,
   toCalculationInput,
 } from '@accrue/domain';
-import type { InvoiceDetailView } from '@accrue/projections';
+import type { InvoiceDetailView, InvoiceLineFigures } from '@accrue/projections';
+import { InvoiceFigures } from '@accrue/projections';
 
 /**
  * The invoice resource of the HTTP API (snake_case JSON, every amount, quantity, price and rate a decimal
@@ -204,11 +206,8 @@ export const invoiceContentOf = (view: InvoiceDetailView): InvoiceContent => {
   return decoded.right.content;
 };
 
-/**
- * Builds the invoice resource from the read model's detail view. Pure and deterministic: the same view gives the
- * same resource (idempotent replays and GraphQL rely on it).
- */
-export const invoiceResource = (view: InvoiceDetailView): InvoiceResource => {
+/** The resource from the decoded content, calculated here: for views without the projection's figures. */
+const calculatedInvoiceResource = (view: InvoiceDetailView): InvoiceResource => {
   const content = invoiceContentOf(view);
   const calculated = calculateInvoice(toCalculationInput(content), { rounding: content.rounding });
   const calculation = E.isRight(calculated) ? calculated.right : undefined;
@@ -262,3 +261,194 @@ export const invoiceResource = (view: InvoiceDetailView): InvoiceResource => {
     version: view.streamVersion,
   };
 };
+
+// The fast path: the projection stored the content in its wire form (`InvoiceContent.encode`, decimals as
+// `toFixed()` text, which is what this resource shows) beside what it calculates to (`InvoiceFigures`), so the
+// resource is copied out of the stored JSON, each field checked for its type as it is read. Anything that does
+// not check (a damaged row, or one written before the projection stored figures) goes the calculating way, which
+// decodes the content in full and refuses a damaged row.
+
+/** Thrown (and caught below) when the stored detail is not what the projection writes: one instance, no stack. */
+class NotAsWritten extends Error {}
+const NOT_AS_WRITTEN = new NotAsWritten('the stored detail is not as the projection writes it');
+
+type Stored = Readonly<Record<string, unknown>>;
+
+const isStored = (value: unknown): value is Stored =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const object = (value: unknown): Stored => {
+  if (!isStored(value)) throw NOT_AS_WRITTEN;
+  return value;
+};
+
+const string = (value: unknown): string => {
+  if (typeof value !== 'string') throw NOT_AS_WRITTEN;
+  return value;
+};
+
+const optionalString = (value: unknown): string | null => (value === undefined ? null : string(value));
+
+const decimalText = (value: unknown): string => {
+  if (typeof value !== 'string' || !isDecimalString(value)) throw NOT_AS_WRITTEN;
+  return value;
+};
+
+const optionalDecimalText = (value: unknown): string | null =>
+  value === undefined ? null : decimalText(value);
+
+const list = (value: unknown): ReadonlyArray<unknown> => {
+  if (!Array.isArray(value)) throw NOT_AS_WRITTEN;
+  return value as ReadonlyArray<unknown>;
+};
+
+const optionalList = (value: unknown): ReadonlyArray<unknown> => (value === undefined ? [] : list(value));
+
+/** An allowance or charge as stored: a fixed `amount`, or a `percent` whose amount the figures hold. */
+const storedAllowanceCharge = (value: unknown, computed: string | undefined): AllowanceChargeResource => {
+  const entry = object(value);
+  const fixed = entry['amount'];
+  if (fixed !== undefined)
+    return { amount: decimalText(fixed), percent: null, reason: optionalString(entry['reason']) };
+  return {
+    amount: computed ?? null,
+    percent: decimalText(entry['percent']),
+    reason: optionalString(entry['reason']),
+  };
+};
+
+const storedVat = (value: unknown): { tax_category: string; tax_rate: string | null } => {
+  const vat = object(value);
+  return { tax_category: string(vat['category']), tax_rate: optionalDecimalText(vat['rate']) };
+};
+
+const storedDocumentEntry = (
+  value: unknown,
+  computed: string | undefined,
+): DocumentAllowanceChargeResource => ({
+  ...storedAllowanceCharge(value, computed),
+  ...storedVat(object(value)['vat']),
+});
+
+const storedLine = (value: unknown, figures: InvoiceLineFigures | undefined): LineResource => {
+  const input = object(value);
+  const allowances = optionalList(input['allowances']);
+  const charges = optionalList(input['charges']);
+  if (
+    figures !== undefined &&
+    (figures.allowances.length !== allowances.length || figures.charges.length !== charges.length)
+  )
+    throw NOT_AS_WRITTEN;
+  const netPrice = input['netPrice'];
+  return {
+    id: string(input['id']),
+    description: optionalString(input['description']),
+    quantity: decimalText(input['quantity']),
+    unit_price: netPrice === undefined ? (figures?.netPrice ?? null) : decimalText(netPrice),
+    base_quantity: optionalDecimalText(input['baseQuantity']),
+    unit_code: optionalString(input['unitCode']),
+    ...storedVat(input['vat']),
+    allowances: allowances.map((entry, i) => storedAllowanceCharge(entry, figures?.allowances[i])),
+    charges: charges.map((entry, i) => storedAllowanceCharge(entry, figures?.charges[i])),
+    net_amount: figures?.netAmount ?? null,
+  };
+};
+
+const storedCustomer = (value: unknown): CustomerResource => {
+  const customer = object(value);
+  const stored = customer['address'];
+  const address = stored === undefined ? undefined : object(stored);
+  return {
+    id: string(customer['id']),
+    name: string(customer['name']),
+    email: optionalString(customer['email']),
+    vat_number: optionalString(customer['vatNumber']),
+    address:
+      address === undefined
+        ? null
+        : {
+            line1: string(address['line1']),
+            line2: optionalString(address['line2']),
+            city: string(address['city']),
+            postal_code: string(address['postalCode']),
+            country: string(address['country']),
+          },
+  };
+};
+
+const storedTermsDays = (value: unknown): number | null => {
+  if (value === undefined) return null;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw NOT_AS_WRITTEN;
+  return value;
+};
+
+/** The resource from the stored content and figures; undefined when the view has no (checkable) figures. */
+const storedInvoiceResource = (view: InvoiceDetailView): InvoiceResource | undefined => {
+  if (!isStored(view.detail)) return undefined;
+  const figures = view.detail['figures'];
+  if (figures === undefined || (figures !== null && !InvoiceFigures.is(figures))) return undefined;
+  try {
+    const content = object(view.detail['content']);
+    const lines = list(content['lines']);
+    const allowances = list(content['allowances']);
+    const charges = list(content['charges']);
+    if (
+      figures !== null &&
+      (figures.lines.length !== lines.length ||
+        figures.allowances.length !== allowances.length ||
+        figures.charges.length !== charges.length)
+    )
+      return undefined;
+    const pricesIncludeTax = content['pricesIncludeTax'];
+    if (typeof pricesIncludeTax !== 'boolean') return undefined;
+    const totals = view.totals ?? figures?.totals ?? null;
+    const breakdown = view.vatBreakdown ?? figures?.vatBreakdown ?? [];
+    return {
+      id: view.invoiceId,
+      number: view.number,
+      status: view.status,
+      currency: view.currency,
+      series: string(content['series']),
+      customer: storedCustomer(content['customer']),
+      issue_date: view.issueDate,
+      due_date: view.dueDate,
+      payment_terms_days: storedTermsDays(content['paymentTermsDays']),
+      prices_include_tax: pricesIncludeTax,
+      lines: lines.map((line, index) => storedLine(line, figures?.lines[index])),
+      allowances: allowances.map((entry, i) => storedDocumentEntry(entry, figures?.allowances[i])),
+      charges: charges.map((entry, i) => storedDocumentEntry(entry, figures?.charges[i])),
+      notes: optionalString(content['notes']),
+      reference: optionalString(content['reference']),
+      totals: totals === null ? null : totalsResource(totals),
+      tax_breakdown: breakdown.map(taxBreakdownResource),
+      amount_paid: view.amountPaid,
+      amount_credited: view.amountCredited,
+      amount_written_off: view.amountWrittenOff,
+      amount_due: view.amountDue,
+      version: view.streamVersion,
+    };
+  } catch (error) {
+    if (error === NOT_AS_WRITTEN) return undefined;
+    throw error;
+  }
+};
+
+/**
+ * Builds the invoice resource from the read model's detail view. Pure and deterministic: the same view gives the
+ * same resource (idempotent replays and GraphQL rely on it). Reads copy the projection's stored figures; views
+ * without them (older rows, time travel) are calculated. The same view gives the same resource object.
+ */
+export const invoiceResource = (view: InvoiceDetailView): InvoiceResource => {
+  let resource = resources.get(view);
+  if (resource === undefined) {
+    resource = storedInvoiceResource(view) ?? calculatedInvoiceResource(view);
+    resources.set(view, resource);
+  }
+  return resource;
+};
+
+/**
+ * Resources by the (immutable) view they were built from: the read models hand back the same view object while
+ * the invoice is unchanged (see `getInvoice`), so a repeated read builds nothing. Shared, so never mutated.
+ */
+const resources = new WeakMap<InvoiceDetailView, InvoiceResource>();
