@@ -146,4 +146,29 @@ describe('projection runner', () => {
     expect(gone).toEqual([]);
     await readModels.close();
   });
+
+  it('continues on the new generation when another process rebuilt and switched a read model', async () => {
+    const events = createMemoryEventStore();
+    await seed(events, 6, 'x');
+    const path = join(folder, `${String(files++)}.db`);
+    const server = createSqliteReadModelStore({ path });
+    const serving = createProjectionRunner({ events, readModels: server, projections: [counting()] });
+    await serving.initialise();
+    await serving.catchUp();
+
+    // `accrue rebuild` in another process: its own store connection, a new generation, the old tables dropped.
+    const cli = createSqliteReadModelStore({ path });
+    const rebuilding = createProjectionRunner({ events, readModels: cli, projections: [counting()] });
+    await rebuilding.initialise();
+    await rebuilding.rebuild('counting');
+    await cli.close();
+
+    await seed(events, 4, 'y');
+    expect(await serving.catchUp()).toBe(10n);
+    const [status] = await server.statuses();
+    expect(status?.generation).toBe(2);
+    const table = server.tableName('counting', 'seen', 2);
+    expect(await server.query(`SELECT COUNT(*) AS n FROM ${table}`)).toEqual([{ n: 10n }]);
+    await server.close();
+  });
 });

@@ -168,8 +168,24 @@ export const createProjectionRunner = (options: ProjectionRunnerOptions): Projec
     return more;
   };
 
+  /**
+   * Adopts generations switched by someone else: `accrue rebuild` in another process activates a new generation
+   * and drops the old tables, so this runner must continue on the new ones, from their checkpoint.
+   */
+  const resync = async (): Promise<void> => {
+    const statuses = await options.readModels.statuses();
+    for (const entry of live.values()) {
+      const status = statuses.find((candidate) => candidate.name === entry.projection.name);
+      if (status === undefined || status.generation === entry.generation) continue;
+      await options.readModels.prepare(entry.projection, status.generation);
+      entry.generation = status.generation;
+      entry.position = status.position;
+    }
+  };
+
   const catchUp = (): Promise<bigint | undefined> =>
     serialised(async () => {
+      await resync();
       while (await catchUpOnce()) {
         // keep reading full batches
       }
