@@ -21,6 +21,7 @@ import { Timestamp } from '../shared/timestamp.js';
 import * as t from 'io-ts';
 import { invoiceAggregate, numberSeriesAggregate } from './aggregates.js';
 import type { KeyedMutex } from './keyedMutex.js';
+import { foldLoaded } from '../commandHandling/loadStream.js';
 
 /** What approving needs from the edge: which invoice, for which tenant, and when. */
 export const ApprovalRequest = t.strict(
@@ -68,10 +69,7 @@ export const approveInvoice =
     const stream = invoiceStream(tenantId, invoiceId);
     const history = await loadStream(deps.store, invoiceAggregate.events, stream)();
     if (E.isLeft(history)) return history;
-    const state = history.right.reduce(
-      (folded, loaded) => invoiceAggregate.decider.evolve(folded, loaded.event),
-      invoiceAggregate.decider.initialState,
-    );
+    const state = foldLoaded(invoiceAggregate.decider, history.right);
     const earlier = history.right.filter((loaded) => loaded.metadata.commandId === context.commandId);
     if (earlier.length > 0) {
       return E.right({

@@ -32,6 +32,7 @@ import { NonEmptyString } from '../shared/text.js';
 import { Timestamp, civilDateOf } from '../shared/timestamp.js';
 import { creditNoteAggregate, invoiceAggregate, numberSeriesAggregate } from './aggregates.js';
 import type { ApprovalDeps } from './approveInvoice.js';
+import { foldLoaded } from '../commandHandling/loadStream.js';
 
 /** The series credit notes are numbered in (`CN-2026-000001`), per tenant and year like invoices. */
 const CN = 'CN';
@@ -147,10 +148,7 @@ export const issueCreditNote =
     const stream = invoiceStream(tenantId, invoiceId);
     const history = await loadStream(deps.store, invoiceAggregate.events, stream)();
     if (E.isLeft(history)) return history;
-    const invoice = history.right.reduce(
-      (folded, loaded) => invoiceAggregate.decider.evolve(folded, loaded.event),
-      invoiceAggregate.decider.initialState,
-    );
+    const invoice = foldLoaded(invoiceAggregate.decider, history.right);
     if (invoice._tag === 'NoInvoice' || invoice.tenantId !== tenantId)
       return rejected<InvoiceError>(invoiceNotFound(invoiceId));
     if (invoice._tag === 'DraftInvoice')
@@ -179,10 +177,7 @@ export const issueCreditNote =
     } else {
       const dryRun = decideCreditNote(
         issueCommand(request, invoice, placeholderNumber(year)),
-        existing.right.reduce(
-          (folded, loaded) => creditNoteAggregate.decider.evolve(folded, loaded.event),
-          creditNoteAggregate.decider.initialState,
-        ),
+        foldLoaded(creditNoteAggregate.decider, existing.right),
       );
       if (E.isLeft(dryRun)) return rejected<CreditNoteError>(dryRun.left);
 

@@ -16,6 +16,7 @@ import { bug } from '../shared/bug.js';
 import { NonEmptyString } from '../shared/text.js';
 import type { Timestamp } from '../shared/timestamp.js';
 import { creditNoteAggregate, invoiceAggregate, numberSeriesAggregate } from './aggregates.js';
+import { foldLoaded } from '../commandHandling/loadStream.js';
 
 export interface RecoveryAction {
   readonly number: string;
@@ -78,10 +79,7 @@ const settle = async (
   const stream = invoiceStream(tenantId, invoiceId);
   const history = await loadStream(store, invoiceAggregate.events, stream)();
   if (E.isLeft(history)) return { number, invoiceId, outcome: 'failed', reason: history.left._tag };
-  const state = history.right.reduce(
-    (folded, loaded) => invoiceAggregate.decider.evolve(folded, loaded.event),
-    invoiceAggregate.decider.initialState,
-  );
+  const state = foldLoaded(invoiceAggregate.decider, history.right);
   if (state._tag === 'IssuedInvoice' && state.number === number) return undefined;
   if (state._tag === 'NoInvoice') {
     // Credit notes take numbers too (series CN), reserved under the credit note's id.

@@ -5,6 +5,7 @@ import type { Aggregate } from '../commandHandling/handleCommand.js';
 import type { LoadedEvent } from '../commandHandling/loadStream.js';
 import { loadStream } from '../commandHandling/loadStream.js';
 import type { EventStore, ReadError } from '../eventStore/port.js';
+import { foldLoaded } from '../commandHandling/loadStream.js';
 
 export interface StateAsOf<Event, State> {
   readonly state: State;
@@ -44,10 +45,7 @@ export const stateAsOf =
       included.push(event);
     }
     return E.right({
-      state: included.reduce(
-        (state, e) => aggregate.decider.evolve(state, e.event),
-        aggregate.decider.initialState,
-      ),
+      state: foldLoaded(aggregate.decider, included),
       events: included,
       version: included.at(-1)?.streamVersion ?? 0,
       position: included.at(-1)?.globalPosition,

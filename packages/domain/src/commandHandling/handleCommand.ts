@@ -20,6 +20,7 @@ import { eventHashOfCanonicalParts } from './hashChain.js';
 import type { CommittedEvent, EventCodec } from './loadStream.js';
 import { loadStream } from './loadStream.js';
 import type { CommandContext, EventMetadata } from './metadata.js';
+import { foldLoaded } from './loadStream.js';
 
 /** An aggregate as the command handler sees it: its decider and how its events are stored. */
 export interface Aggregate<Command, Event, State, Error> {
@@ -102,10 +103,7 @@ const attemptOnce =
     const loaded = await loadStream(store, aggregate.events, streamName)();
     if (E.isLeft(loaded)) return E.left<ReadError>(loaded.left);
     const history = loaded.right;
-    const state = history.reduce(
-      (s, loadedEvent) => aggregate.decider.evolve(s, loadedEvent.event),
-      aggregate.decider.initialState,
-    );
+    const state = foldLoaded(aggregate.decider, history);
     const version = history.length;
 
     const currentPosition = history.at(-1)?.globalPosition;

@@ -80,3 +80,9 @@ export const loadStream =
   };
 
 export type { JsonObject };
+
+/** The state after `loaded` events: the fold every reader of a stream does, in one place. */
+export const foldLoaded = <Event, State>(
+  decider: { readonly evolve: (state: State, event: Event) => State; readonly initialState: State },
+  loaded: ReadonlyArray<{ readonly event: Event }>,
+): State => loaded.reduce((state, entry) => decider.evolve(state, entry.event), decider.initialState);

@@ -47,6 +47,7 @@ import {
 import { toCreateDraft, toCreditNoteRequest, toReviseDraft } from './toDomain.js';
 import type { Spec } from './wire.js';
 import { errorDetails } from './wire.js';
+import { foldLoaded } from '@accrue/domain';
 
 /** An answer: a status and a JSON body (a resource, or the error envelope). */
 interface Answer {
@@ -311,10 +312,7 @@ export const registerInvoiceRoutes = (
       // Payments are in the invoice's currency: read it from the invoice itself (the read model may lag).
       const history = await loadStream(store, invoiceAggregate.events, invoiceStream(tenantId, invoiceId))();
       if (E.isLeft(history)) return problem(commandProblem(history.left));
-      const state = history.right.reduce(
-        (folded, loaded) => invoiceAggregate.decider.evolve(folded, loaded.event),
-        invoiceAggregate.decider.initialState,
-      );
+      const state = foldLoaded(invoiceAggregate.decider, history.right);
       if (state._tag === 'NoInvoice' || state.tenantId !== tenantId) return notFound;
       const paymentId = input.newId('payment');
       if (!PaymentId.is(paymentId)) throw new Error(`generated payment id ${paymentId} is not valid`);
