@@ -1,0 +1,3 @@
+export * from './loopback.js';
+export * from './contract.js';
+export * from './fixtures.js';
