@@ -3,7 +3,7 @@ import type * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 
 /**
- * The outbound provider port (ADR 11). Five adapters (Stripe, Incard, Dollr, Invoro, Corebill) implement it and
+ * The outbound provider port (ADR 19). Five adapters (Stripe, Incard, Dollr, Invoro, Corebill) implement it and
  * run one contract suite (`@accrue/adapters/providers/testing`) against a loopback server per provider.
  *
  * Invariants every adapter keeps:
@@ -76,7 +76,7 @@ export interface ProviderVat {
  * One invoice line as a provider needs it. Amounts are exact and already rounded the EN 16931 way:
  * `netAmount` is BT-131 (after line allowances and charges, VAT excluded) and `taxAmount` is this line's share
  * of its VAT group's tax, allocated by largest remainder so that the shares of a group sum to that group's tax
- * exactly (ADR 11). A provider that is sent `netAmount` + `taxAmount` per line reproduces our totals to the unit.
+ * exactly (ADR 19). A provider that is sent `netAmount` + `taxAmount` per line reproduces our totals to the unit.
  */
 export interface ProviderLine {
   readonly id: string;

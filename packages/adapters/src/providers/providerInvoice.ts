@@ -60,7 +60,7 @@ const providerVat = (
  * Flattens an approved invoice for the provider adapters: the calculation of its frozen content, checked
  * against the frozen totals of `InvoiceApproved` (what the customer was told wins; a difference is refused, never
  * sent), with each VAT group's tax allocated to its lines, allowances (negative weight) and charges by largest
- * remainder, so per-line taxes sum to the group's tax exactly (ADR 11).
+ * remainder, so per-line taxes sum to the group's tax exactly (ADR 19).
  */
 export const toProviderInvoice = (invoice: IssuedInvoice): E.Either<ProviderInvoiceError, ProviderInvoice> =>
   pipe(
