@@ -21,6 +21,7 @@ import { Timestamp } from '../shared/timestamp.js';
 import * as t from 'io-ts';
 import { invoiceAggregate, numberSeriesAggregate } from './aggregates.js';
 import type { KeyedMutex } from './keyedMutex.js';
+import { seriesReservationsFor } from './seriesReservations.js';
 import { foldLoaded } from '../commandHandling/loadStream.js';
 
 /** What approving needs from the edge: which invoice, for which tenant, and when. */
@@ -32,7 +33,10 @@ export type ApprovalRequest = t.TypeOf<typeof ApprovalRequest>;
 
 export interface ApprovalDeps {
   readonly store: EventStore;
-  /** Serialises this process's reservations per series (see `createKeyedMutex`). */
+  /**
+   * This process's coordination of number reservations: approvals sharing it have their reservations batched
+   * per series (`seriesReservationsFor`). One per runtime.
+   */
   readonly seriesLocks: KeyedMutex;
   /** The hash-chain SHA-256 (default pure JavaScript). */
   readonly sha256?: Sha256Hex;
@@ -87,15 +91,10 @@ export const approveInvoice =
 
     const { series, year } = plan.right;
     const seriesStream = numberSeriesStream(tenantId, series, year);
-    const reserved = await deps.seriesLocks.run(seriesStream, () =>
-      handleCommand(
-        deps.store,
-        numberSeriesAggregate,
-        seriesStream,
-        { type: 'ReserveNumber', data: { tenantId, series, year, now, invoiceId } },
-        { ...context, commandId: `${context.commandId}:reserve-number` },
-        { maxAttempts: 50, ...hashOption(deps) },
-      )(),
+    const reserved = await seriesReservationsFor(deps.seriesLocks, deps.store, deps.sha256).reserve(
+      seriesStream,
+      { type: 'ReserveNumber', data: { tenantId, series, year, now, invoiceId } },
+      { ...context, commandId: `${context.commandId}:reserve-number` },
     );
     if (E.isLeft(reserved)) return reserved;
     const reservation = findReservation(reserved.right.state, invoiceId);

@@ -4,3 +4,4 @@ export * from './approveInvoice.js';
 export * from './recoverNumberReservations.js';
 export * from './timeTravel.js';
 export * from './issueCreditNote.js';
+export * from './seriesReservations.js';

@@ -32,6 +32,7 @@ import { NonEmptyString } from '../shared/text.js';
 import { Timestamp, civilDateOf } from '../shared/timestamp.js';
 import { creditNoteAggregate, invoiceAggregate, numberSeriesAggregate } from './aggregates.js';
 import type { ApprovalDeps } from './approveInvoice.js';
+import { seriesReservationsFor } from './seriesReservations.js';
 import { foldLoaded } from '../commandHandling/loadStream.js';
 
 /** The series credit notes are numbered in (`CN-2026-000001`), per tenant and year like invoices. */
@@ -184,18 +185,13 @@ export const issueCreditNote =
       // The series stream holds invoice ids; a credit note id has the same shape and never collides with one
       // in the `CN` series, which only credit notes use.
       const reservedFor = InvoiceId.is(creditNoteId) ? creditNoteId : bug('credit note id is an identifier');
-      const reserved = await deps.seriesLocks.run(seriesStream, () =>
-        handleCommand(
-          deps.store,
-          numberSeriesAggregate,
-          seriesStream,
-          {
-            type: 'ReserveNumber',
-            data: { tenantId, series: CREDIT_NOTE_SERIES, year, now, invoiceId: reservedFor },
-          },
-          { ...context, commandId: `${context.commandId}:reserve-number` },
-          { maxAttempts: 50, ...hashOption(deps) },
-        )(),
+      const reserved = await seriesReservationsFor(deps.seriesLocks, deps.store, deps.sha256).reserve(
+        seriesStream,
+        {
+          type: 'ReserveNumber',
+          data: { tenantId, series: CREDIT_NOTE_SERIES, year, now, invoiceId: reservedFor },
+        },
+        { ...context, commandId: `${context.commandId}:reserve-number` },
       );
       if (E.isLeft(reserved)) return reserved;
       const reservation = findReservation(reserved.right.state, reservedFor);
