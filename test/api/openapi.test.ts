@@ -271,6 +271,8 @@ describe('OpenAPI document', () => {
         { body: draft({ surprise: true }), path: 'surprise' },
         { body: draft({ issue_date: '2026-02-30' }), path: 'issue_date' },
         { body: draft({ currency: 'EURO' }), path: 'currency' },
+        { body: draft({ currency: 'XAU' }), path: 'currency' },
+        { body: draft({ due_date: '2026-04-01' }), path: 'payment_terms_days' },
         { body: draft({ notes: 'x'.repeat(20_000) }), path: 'notes' },
         { body: draft({ lines: Array.from({ length: 501 }, () => line) }), path: 'lines' },
         { body: draft({ currency: undefined }), path: 'currency' },

@@ -29,6 +29,9 @@ const EXPONENTS: ReadonlyMap<string, number> = new Map(
   iso4217.filter((record) => !NOT_INVOICEABLE.has(record.code)).map((record) => [record.code, record.digits]),
 );
 
+/** Every code `CurrencyCode` accepts, sorted: for schemas that list them (OpenAPI `enum`). */
+export const INVOICEABLE_CURRENCY_CODES: ReadonlyArray<string> = [...EXPONENTS.keys()].sort();
+
 export interface CurrencyCodeBrand {
   readonly CurrencyCode: unique symbol;
 }

@@ -5,6 +5,7 @@ import {
   DecimalString,
   DeliveryChannel,
   EmailAddress,
+  INVOICEABLE_CURRENCY_CODES,
   NonEmptyString,
   PaymentTermsDays,
   Series,
@@ -48,7 +49,12 @@ const timestamp = leaf(
 
 const currency = leaf(
   CurrencyCode,
-  { type: 'string', pattern: '^[A-Z]{3}$', description: 'ISO 4217 currency code', examples: ['EUR'] },
+  {
+    type: 'string',
+    enum: INVOICEABLE_CURRENCY_CODES,
+    description: 'ISO 4217 code of a currency (precious metals, SDR, test and fund codes are refused)',
+    examples: ['EUR'],
+  },
   'expected an ISO 4217 currency code, e.g. "EUR"',
 );
 
@@ -172,6 +178,8 @@ const notBothDueDateAndTerms = (
     ? [{ field: 'payment_terms_days', message: 'give either due_date or payment_terms_days, not both' }]
     : [];
 
+const notBothDueDateAndTermsSchema = { not: { required: ['due_date', 'payment_terms_days'] } };
+
 export const CreateInvoiceBody = object(
   'CreateInvoice',
   { customer: CustomerBody, currency, lines: array(LineBody, MAX_LINES) },
@@ -179,6 +187,7 @@ export const CreateInvoiceBody = object(
   {
     description: 'A new draft invoice. Line ids are assigned "1", "2", … in order.',
     check: notBothDueDateAndTerms,
+    schema: notBothDueDateAndTermsSchema,
   },
 );
 export type CreateInvoiceBody = TypeOfSpec<typeof CreateInvoiceBody>;
@@ -198,6 +207,7 @@ export const PatchInvoiceBody = object(
     description:
       'Changes to a draft: absent fields keep their value, `null` clears notes or reference. New lines replace the old ones and are numbered "1", "2", … again.',
     check: notBothDueDateAndTerms,
+    schema: notBothDueDateAndTermsSchema,
   },
 );
 export type PatchInvoiceBody = TypeOfSpec<typeof PatchInvoiceBody>;
