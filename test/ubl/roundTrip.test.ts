@@ -160,6 +160,17 @@ describeOracle(
       expect(totalsOf(recalculated)).toEqual(totalsOf(expected));
       expect(compareWithStated(reread, recalculated)).toEqual([]);
       expect(decodeOrFail(missingUblElements(xml), 'check')).toEqual([]);
+      // BT-120/121 as the document stated them come out again, not a generic default.
+      const reasons = (document: UblDocument) =>
+        document.stated.taxSubtotals
+          .filter((entry) => entry.exemptionReason !== undefined || entry.exemptionReasonCode !== undefined)
+          .map((entry) => ({
+            category: entry.category,
+            rate: entry.rate?.toFixed(),
+            reason: entry.exemptionReason,
+            code: entry.exemptionReasonCode,
+          }));
+      expect(reasons(reread)).toEqual(expect.arrayContaining(reasons(original)));
     });
 
     it('refuses a seller without VAT identifier on a document with VAT category S (BR-S-02)', () => {

@@ -47,6 +47,10 @@ export interface StatedTaxSubtotal {
   readonly taxableAmount: Decimal;
   /** BT-117 */
   readonly taxAmount: Decimal;
+  /** BT-120 */
+  readonly exemptionReason?: string;
+  /** BT-121 */
+  readonly exemptionReasonCode?: string;
 }
 
 /** BT-106..115 as stated; each is `undefined` when the document leaves it out. */

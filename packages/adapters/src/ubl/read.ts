@@ -84,6 +84,11 @@ const readDocument = (rootElement: XmlElement): E.Either<UblReadError, UblDocume
       const documentAllowances = allowanceCharges.filter((entry) => !entry.isCharge);
       const documentCharges = allowanceCharges.filter((entry) => entry.isCharge);
       const { prepaidAmount, payableRoundingAmount } = monetaryTotal;
+      const exemption = withBreakdownExemption(tax.subtotals);
+      const withExemption = <A extends { readonly vat: VatInput }>(entry: A): A => ({
+        ...entry,
+        vat: exemption(entry.vat),
+      });
       return {
         kind: vocabulary.kind,
         id,
@@ -97,11 +102,13 @@ const readDocument = (rootElement: XmlElement): E.Either<UblReadError, UblDocume
         buyer: readParty(descend(doc, 'AccountingCustomerParty', 'Party')),
         calculationInput: {
           currency,
-          lines: lines.map((line) => line.input),
+          lines: lines.map((line) => withExemption(line.input)),
           ...(documentAllowances.length === 0
             ? {}
-            : { allowances: documentAllowances.map((entry) => entry.input) }),
-          ...(documentCharges.length === 0 ? {} : { charges: documentCharges.map((entry) => entry.input) }),
+            : { allowances: documentAllowances.map((entry) => withExemption(entry.input)) }),
+          ...(documentCharges.length === 0
+            ? {}
+            : { charges: documentCharges.map((entry) => withExemption(entry.input)) }),
           ...(prepaidAmount === undefined ? {} : { prepaidAmount }),
           ...(payableRoundingAmount === undefined ? {} : { payableRoundingAmount }),
         },
@@ -347,8 +354,43 @@ const readTaxSubtotal = (subtotal: Located): E.Either<UblReadError, StatedTaxSub
     E.apS('taxAmount', requiredDecimal(subtotal, 'TaxAmount')),
     E.apS('category', requiredText(subtotal, 'TaxCategory', 'ID')),
     E.apS('rate', optionalDecimal(subtotal, 'TaxCategory', 'Percent')),
-    E.map(({ rate, ...rest }) => ({ ...rest, ...(rate === undefined ? {} : { rate }) })),
+    E.map(({ rate, ...rest }) => {
+      const exemptionReason = optionalText(subtotal, 'TaxCategory', 'TaxExemptionReason');
+      const exemptionReasonCode = optionalText(subtotal, 'TaxCategory', 'TaxExemptionReasonCode');
+      return {
+        ...rest,
+        ...(rate === undefined ? {} : { rate }),
+        ...(exemptionReason === undefined ? {} : { exemptionReason }),
+        ...(exemptionReasonCode === undefined ? {} : { exemptionReasonCode }),
+      };
+    }),
   );
+
+/**
+ * BT-120/121 belong to the VAT breakdown (BG-23), where documents state them; lines and allowances rarely
+ * repeat them. A line or allowance without its own takes its breakdown's, so the reason survives import and
+ * comes out again on export instead of a generic default.
+ */
+const withBreakdownExemption =
+  (subtotals: ReadonlyArray<StatedTaxSubtotal>) =>
+  (vat: VatInput): VatInput => {
+    if (vat.exemptionReason !== undefined || vat.exemptionReasonCode !== undefined) return vat;
+    const subtotal = subtotals.find(
+      (entry) =>
+        entry.category === vat.category &&
+        (entry.rate === undefined || vat.rate === undefined
+          ? entry.rate === undefined && (vat.rate === undefined || vat.rate.eq(0))
+          : entry.rate.eq(vat.rate)),
+    );
+    if (subtotal?.exemptionReason === undefined && subtotal?.exemptionReasonCode === undefined) return vat;
+    return {
+      ...vat,
+      ...(subtotal.exemptionReason === undefined ? {} : { exemptionReason: subtotal.exemptionReason }),
+      ...(subtotal.exemptionReasonCode === undefined
+        ? {}
+        : { exemptionReasonCode: subtotal.exemptionReasonCode }),
+    };
+  };
 
 /** BG-4 / BG-7, leniently: party details are informative here, the totals do not depend on them. */
 const readParty = (party: Located | undefined): UblParty => {
