@@ -45,6 +45,14 @@ const innerErrors = (error: unknown): ReadonlyArray<unknown> | undefined => {
   return Array.isArray(inner) ? inner : undefined;
 };
 
+/**
+ * The `extensions.code` of a GraphQL error. graphql-jit (mercurius with `jit`) builds its errors without
+ * `extensions` although the type promises them, so a bad variable on a compiled query would otherwise crash
+ * the formatter and be answered as an internal error.
+ */
+const codeOf = (error: GraphQLError): unknown =>
+  (error.extensions as Readonly<Record<string, unknown>> | undefined)?.['code'];
+
 interface Formatted {
   readonly error: GraphQLFormattedError;
   /** True when the query could not run at all: answered with `status` and no data. */
@@ -58,7 +66,7 @@ const withCode = (
   message = error.message,
 ): GraphQLFormattedError => {
   const json = error.toJSON();
-  return { ...json, message, extensions: { ...json.extensions, code } };
+  return { ...json, message, extensions: { ...(json.extensions ?? {}), code } };
 };
 
 /**
@@ -89,9 +97,9 @@ const formatOne = (error: unknown, log: FastifyBaseLogger): ReadonlyArray<Format
   // graphql-js' own errors (syntax, validation, variable coercion, our scalars' refusals) may wrap one another;
   // without a cause outside graphql-js they are about the query, never about the server.
   let cause: unknown = original;
-  let given: unknown = graphqlError.extensions['code'];
+  let given: unknown = codeOf(graphqlError);
   while (cause instanceof graphql.GraphQLError) {
-    given ??= cause.extensions['code'];
+    given ??= codeOf(cause);
     cause = cause.originalError;
   }
   if (cause === undefined) {

@@ -229,13 +229,13 @@ export const schema = /* GraphQL */ `
   type StatementLine {
     entryId: String!
     date: Date!
-    "invoice, payment, credit_note, void or write_off."
+    "invoice, payment, refund (a payment against an imported credit note), credit_note, void or write_off."
     kind: String!
     invoiceId: ID!
     invoiceNumber: String
     documentNumber: String
     reference: String
-    "Signed: positive charges, negative payments and credits."
+    "Signed: positive charges and refunds, negative payments and credits."
     amount: String!
     balance: String!
   }
