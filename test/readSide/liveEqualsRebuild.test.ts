@@ -21,7 +21,14 @@ import { createEventLog } from '@accrue/projections/testing';
  * also when the live runner is stopped at random points, and when a batch fails half-way and is retried.
  */
 type Step =
-  | { readonly op: 'draft'; readonly invoice: number; readonly day: number; readonly lines: number }
+  | {
+      readonly op: 'draft';
+      readonly invoice: number;
+      readonly day: number;
+      readonly lines: number;
+      /** An imported credit note (UBL CreditNote), which the money read models count the other way. */
+      readonly creditNote: boolean;
+    }
   | { readonly op: 'approve' | 'send' | 'void' | 'writeOff'; readonly invoice: number; readonly day: number }
   | { readonly op: 'pay'; readonly invoice: number; readonly day: number; readonly cents: number }
   | { readonly op: 'credit'; readonly invoice: number; readonly day: number; readonly cents: number };
@@ -39,6 +46,7 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
       invoice,
       day,
       lines: fc.integer({ min: 1, max: 3 }),
+      creditNote: fc.integer({ min: 0, max: 3 }).map((n) => n === 0),
     }),
   },
   { weight: 3, arbitrary: simple('approve') },
@@ -82,6 +90,7 @@ const play = (log: EventLog, steps: ReadonlyArray<Step>): void => {
             {
               customer: { id: `c-${String(step.invoice % 2)}`, name: 'Customer' },
               issueDate: now.slice(0, 10),
+              ...(step.creditNote ? { series: 'CN', documentType: 'credit_note' as const } : {}),
               lines: Array.from({ length: step.lines }, (_, l) => ({
                 id: String(l + 1),
                 quantity: String(l + 1),
@@ -184,6 +193,7 @@ const failing = (inner: ReadModelStore, shouldFail: () => boolean): ReadModelSto
 describe('live read models equal a rebuild', () => {
   it('for random histories, random stops and failed batches', { timeout: 120_000 }, async () => {
     const seen: string[][] = [];
+    let approvedCreditNotes = 0;
     await fc.assert(
       fc.asyncProperty(
         fc.array(stepArbitrary, { minLength: 10, maxLength: 60 }),
@@ -194,6 +204,16 @@ describe('live read models equal a rebuild', () => {
           play(log, steps);
           const events = await store(log.events);
           seen.push(log.events.map((e) => e.event.type));
+          const creditNoteDrafts = new Set(
+            log.events.flatMap(({ event }) =>
+              event.type === 'InvoiceDraftCreated' && event.data.content.documentType === 'credit_note'
+                ? [event.data.invoiceId]
+                : [],
+            ),
+          );
+          approvedCreditNotes += log.events.filter(
+            ({ event }) => event.type === 'InvoiceApproved' && creditNoteDrafts.has(event.data.invoiceId),
+          ).length;
 
           // Live: several runner lives of random batch sizes, each ending in a failed batch or a clean stop.
           const live = createSqliteReadModelStore({ path: ':memory:' });
@@ -254,5 +274,6 @@ describe('live read models equal a rebuild', () => {
     ]) {
       expect(types, type).toContain(type);
     }
+    expect(approvedCreditNotes).toBeGreaterThan(0);
   });
 });

@@ -277,6 +277,62 @@ describe('customer balance and statement', () => {
   });
 });
 
+describe('imported credit notes (worked example, March 2026)', () => {
+  it('are owed to the customer, reduce output VAT and revenue, and are no receivable', async () => {
+    const log = createEventLog('tenant-1');
+    const importedCreditNote = (issueDate: string, netPrice: string) => ({
+      customer: acme,
+      issueDate,
+      series: 'CN',
+      documentType: 'credit_note' as const,
+      lines: [{ id: '1', quantity: '1', netPrice, vat: S25 }],
+    });
+    log.invoice('inv-1', { customer: acme, issueDate: '2026-03-02' }, '2026-03-02T09:00:00Z'); // 125.00, due 1 April
+    log.invoice('cn-1', importedCreditNote('2026-03-10', '40.00'), '2026-03-10T09:00:00Z'); // 50.00 owed to Acme
+    log.invoice('cn-2', importedCreditNote('2026-03-12', '20.00'), '2026-03-12T09:00:00Z'); // 25.00 owed to Acme
+    log.pay('cn-1', 'refund-1', '50.00', '2026-03-20T09:00:00Z'); // cn-1 refunded
+    await project(store, log.events);
+
+    // 125.00 − 50.00 − 25.00 + 50.00 refunded = 100.00.
+    expect(await queries.customerBalance('tenant-1', 'cust-1')).toEqual([
+      { currency: 'EUR', balance: '100.00' },
+    ]);
+    const statement = await queries.customerStatement(
+      'tenant-1',
+      'cust-1',
+      date('2026-03-01'),
+      date('2026-03-31'),
+    );
+    expect(
+      statement.currencies[0]?.lines.map((line) => [
+        line.date,
+        line.kind,
+        line.documentNumber,
+        line.amount,
+        line.balance,
+      ]),
+    ).toEqual([
+      ['2026-03-02', 'invoice', 'INV-2026-000001', '125.00', '125.00'],
+      ['2026-03-10', 'credit_note', 'CN-2026-000001', '-50.00', '75.00'],
+      ['2026-03-12', 'credit_note', 'CN-2026-000002', '-25.00', '50.00'],
+      ['2026-03-20', 'refund', 'CN-2026-000001', '50.00', '100.00'],
+    ]);
+    // Aging lists receivables only: the invoice, 29 days past its due date; the credit notes are not owed to us.
+    const aging = await queries.agingReport('tenant-1', date('2026-04-30'));
+    expect(aging.invoices.map((row) => [row.invoiceId, row.bucket, row.amountDue])).toEqual([
+      ['inv-1', 'days1to30', '125.00'],
+    ]);
+    // 25 %: 100.00 − 40.00 − 20.00 = 40.00, VAT 25.00 − 10.00 − 5.00 = 10.00.
+    expect((await queries.taxReport('tenant-1', date('2026-03-01'), date('2026-03-31'))).lines).toEqual([
+      { currency: 'EUR', category: 'S', rate: '25', taxableAmount: '40.00', taxAmount: '10.00' },
+    ]);
+    // 125.00 − 50.00 − 25.00 invoiced; nothing received, 50.00 refunded.
+    expect(await queries.revenue('tenant-1', month('2026-03'), month('2026-03'))).toEqual([
+      { month: '2026-03', currency: 'EUR', approved: '50.00', paid: '-50.00' },
+    ]);
+  });
+});
+
 describe('invoice list and detail', () => {
   const scenario = () => {
     const log = createEventLog('tenant-1');

@@ -41,6 +41,72 @@ describe('customer ledger projection', () => {
     expect(tables.rows('entries').every((row) => row['customer_id'] === 'cust-1')).toBe(true);
   });
 
+  describe('an imported credit note (UBL CreditNote) counts the other way', () => {
+    /** An imported credit note as `accrue import-ubl` drafts it (series CN), with one line at 25 %. */
+    const importedCreditNote = (issueDate: string, netPrice: string, series = 'CN') => ({
+      customer,
+      issueDate,
+      series,
+      documentType: 'credit_note' as const,
+      lines: [{ id: '1', quantity: '1', netPrice, vat: { category: 'S', rate: '25' } }],
+    });
+
+    it('is owed to the customer when approved, and a payment against it is a refund paid out', () => {
+      const log = createEventLog('tenant-1');
+      const tables = createMemoryTables(customerLedgerProjection);
+      tables.applyAll(log.invoice('inv-1', { customer, issueDate: '2026-03-01' }, NOW));
+      tables.applyAll(log.invoice('cn-1', importedCreditNote('2026-03-05', '20.00'), NOW));
+      tables.applyAll(
+        log.pay('cn-1', 'refund-1', '25.00', '2026-03-09T23:30:00-05:00', '2026-03-10T08:00:00Z'),
+      );
+      // Invoice 100.00 + 25 % = 125.00 owed by the customer; credit note 20.00 + 25 % = 25.00 owed to them, then
+      // refunded on 9 March (the payer's day): the customer still owes the invoice's 125.00.
+      expect(entries(tables)).toEqual([
+        ['invoice', '2026-03-01', 12500n, 'INV-2026-000001', null],
+        ['credit_note', '2026-03-05', -2500n, 'CN-2026-000001', null],
+        ['refund', '2026-03-09', 2500n, 'CN-2026-000001', 'refund-1'],
+      ]);
+      expect(tables.rows('invoices').map((row) => [row['invoice_id'], row['document_type']])).toEqual([
+        ['cn-1', 'credit_note'],
+        ['inv-1', 'invoice'],
+      ]);
+      const balance = tables.rows('entries').reduce((sum, row) => sum + BigInt(String(row['amount'])), 0n);
+      expect(balance).toBe(12500n);
+    });
+
+    it('takes the credit back when voided or written off', () => {
+      const log = createEventLog('tenant-1');
+      const tables = createMemoryTables(customerLedgerProjection);
+      tables.applyAll(log.invoice('cn-1', importedCreditNote('2026-03-05', '40.00'), NOW));
+      tables.applyAll(log.voidInvoice('cn-1', '2026-03-07T09:00:00Z'));
+      tables.applyAll(log.invoice('cn-2', importedCreditNote('2026-03-06', '10.00'), NOW));
+      tables.applyAll(log.writeOff('cn-2', '2026-06-30T09:00:00Z'));
+      // 40.00 + 25 % = 50.00 credited and voided; 10.00 + 25 % = 12.50 credited and written off: nothing is owed
+      // to the customer any more.
+      expect(entries(tables)).toEqual([
+        ['credit_note', '2026-03-05', -5000n, 'CN-2026-000001', null],
+        ['void', '2026-03-07', 5000n, 'CN-2026-000001', 'Wrong customer'],
+        ['credit_note', '2026-03-06', -1250n, 'CN-2026-000002', null],
+        ['write_off', '2026-06-30', 1250n, 'CN-2026-000002', 'Customer insolvent'],
+      ]);
+    });
+
+    it('is reduced by a credit note issued against it', () => {
+      const log = createEventLog('tenant-1');
+      const tables = createMemoryTables(customerLedgerProjection);
+      // Another series, so that its number is not taken for our own credit note's.
+      tables.applyAll(log.invoice('imported-1', importedCreditNote('2026-03-05', '40.00', 'UBL-CN'), NOW));
+      const mark = log.events.length;
+      tables.applyAll(log.creditNote('cn-9', 'imported-1', '10.00', '2026-03-12T09:00:00Z'));
+      // 50.00 owed to the customer, 10.00 of it taken back: 40.00 still owed to them.
+      expect(entries(tables)).toEqual([
+        ['credit_note', '2026-03-05', -5000n, 'UBL-CN-2026-000001', null],
+        ['credit_note', '2026-03-12', 1000n, 'CN-2026-000001', 'Goodwill'],
+      ]);
+      for (const event of log.since(mark)) expect(tables.apply(event)).toEqual([]);
+    });
+  });
+
   it('takes the customer of the approved draft, after revisions', () => {
     const log = createEventLog('tenant-1');
     const tables = createMemoryTables(customerLedgerProjection);

@@ -1,28 +1,41 @@
 /**
  * The customer ledger: every movement of what a customer owes, one row per event, signed (a charge is positive,
  * anything that reduces the debt negative). Balances, statements and the aging report are sums over it.
+ *
+ * An imported credit note (an invoice stream whose content is a `credit_note`) moves everything the other way:
+ * its approval is a credit (negative), a payment against it is a refund paid out (positive), and its void or
+ * write-off takes back that credit (positive).
  */
 import * as t from 'io-ts';
 
 import type { CivilDate, InvoiceEvent } from '@accrue/domain';
-import { CivilDate as CivilDateCodec, CurrencyCode as CurrencyCodeCodec } from '@accrue/domain';
+import {
+  CivilDate as CivilDateCodec,
+  CurrencyCode as CurrencyCodeCodec,
+  DocumentType as DocumentTypeCodec,
+} from '@accrue/domain';
 
 import type { ProjectedEvent } from '../model/projectedEvent.js';
 import type { Projection } from '../model/projection.js';
 import type { Change, Row, TableSpec } from '../model/readModel.js';
 import { IntegerColumn, SmallIntegerColumn, encodedRow, fetched, nullable } from './columns.js';
 import { alreadyApplied, dayOf, minorUnits, tenantOf } from './common.js';
+import { documentSign, documentTypeOf } from './documentType.js';
 
-/** What moved the balance. */
+/**
+ * What moved the balance. `credit_note` is both a credit note issued against an invoice and the approval of an
+ * imported credit note; `refund` is a payment recorded against an imported credit note (money paid out).
+ */
 export const LedgerEntryKind = t.keyof(
-  { invoice: null, payment: null, credit_note: null, void: null, write_off: null },
+  { invoice: null, payment: null, refund: null, credit_note: null, void: null, write_off: null },
   'LedgerEntryKind',
 );
 export type LedgerEntryKind = t.TypeOf<typeof LedgerEntryKind>;
 
 /**
- * The ledger's own copy of each invoice's customer, currency, number and dates: later events (payments, credit
- * notes) name only the invoice, and the aging report needs the due date.
+ * The ledger's own copy of each invoice's customer, currency, number, dates and document type: later events
+ * (payments, credit notes) name only the invoice, the aging report needs the due date, and the document type
+ * gives every movement its sign. `payable` is the document's own (positive) payable.
  */
 export const LedgerInvoiceRow = t.type(
   {
@@ -35,6 +48,7 @@ export const LedgerInvoiceRow = t.type(
     issue_date: CivilDateCodec,
     due_date: CivilDateCodec,
     payable: nullable(IntegerColumn),
+    document_type: DocumentTypeCodec,
     stream_version: SmallIntegerColumn,
   },
   'LedgerInvoiceRow',
@@ -76,6 +90,7 @@ const invoicesTable: TableSpec = {
     { name: 'issue_date', type: 'text' },
     { name: 'due_date', type: 'text' },
     { name: 'payable', type: 'integer', nullable: true },
+    { name: 'document_type', type: 'text' },
     { name: 'stream_version', type: 'integer' },
   ],
   primaryKey: ['tenant_id', 'invoice_id'],
@@ -163,6 +178,7 @@ const applyInvoiceEvent = (
         issue_date: content.issueDate,
         due_date: content.dueDate,
         payable: null,
+        document_type: documentTypeOf(content),
         stream_version: event.streamVersion,
       }),
     ];
@@ -170,6 +186,9 @@ const applyInvoiceEvent = (
   // No row: an invoice whose creation this log does not hold. Its movements cannot be given a customer.
   if (before === undefined || alreadyApplied(event, before.stream_version)) return [];
   const invoice = { ...before, stream_version: event.streamVersion };
+  // An invoice's effect on what the customer owes, times -1 for an imported credit note.
+  const sign = documentSign(invoice.document_type);
+  const creditNote = invoice.document_type === 'credit_note';
   switch (domainEvent.type) {
     case 'InvoiceDraftRevised': {
       const { content } = domainEvent.data;
@@ -181,6 +200,7 @@ const applyInvoiceEvent = (
           currency: content.currency,
           issue_date: content.issueDate,
           due_date: content.dueDate,
+          document_type: documentTypeOf(content),
         }),
       ];
     }
@@ -191,9 +211,9 @@ const applyInvoiceEvent = (
       return [
         invoiceRow(approved),
         entry(event, approved, {
-          kind: 'invoice',
+          kind: creditNote ? 'credit_note' : 'invoice',
           date: issueDate,
-          amount: payable,
+          amount: sign * payable,
           documentNumber: number,
           reference: null,
         }),
@@ -204,9 +224,9 @@ const applyInvoiceEvent = (
       return [
         invoiceRow(invoice),
         entry(event, invoice, {
-          kind: 'payment',
+          kind: creditNote ? 'refund' : 'payment',
           date: dayOf(paidAt),
-          amount: -minorUnits(amount, invoice.currency),
+          amount: -sign * minorUnits(amount, invoice.currency),
           documentNumber: invoice.number,
           reference: reference ?? paymentId,
         }),
@@ -221,7 +241,7 @@ const applyInvoiceEvent = (
             entry(event, invoice, {
               kind: 'void',
               date: dayOf(domainEvent.data.voidedAt),
-              amount: -invoice.payable,
+              amount: -sign * invoice.payable,
               documentNumber: invoice.number,
               reference: domainEvent.data.reason,
             }),
@@ -232,7 +252,7 @@ const applyInvoiceEvent = (
         entry(event, invoice, {
           kind: 'write_off',
           date: dayOf(domainEvent.data.writtenOffAt),
-          amount: -minorUnits(domainEvent.data.amount, invoice.currency),
+          amount: -sign * minorUnits(domainEvent.data.amount, invoice.currency),
           documentNumber: invoice.number,
           reference: domainEvent.data.reason,
         }),
@@ -250,14 +270,17 @@ const applyInvoiceEvent = (
 /**
  * Customer balances and statements: `entries` holds one signed movement per event (an approved invoice's payable
  * on its issue date; payments on the day paid; a credit note's payable on its issue date; a void or write-off on
- * its day), keyed by event id; `invoices` holds each invoice's customer, currency and due date.
+ * its day), keyed by event id; `invoices` holds each invoice's customer, currency, due date and document type.
+ * Every movement of an imported credit note has the opposite sign (its approval is entered as a `credit_note`,
+ * payments against it as `refund`s), and so has a credit note issued against one.
  *
  * Idempotent: invoice events at or below the invoice row's `stream_version` change nothing; a credit note's entry
  * is recognised by its event id. Events of invoices this log never created change nothing.
  */
 export const customerLedgerProjection: Projection = {
   name: 'customerLedger',
-  version: 1,
+  // 2: imported credit notes count the other way (`document_type`, `refund`).
+  version: 2,
   tables: [invoicesTable, entriesTable],
   reads: (event) => {
     const domainEvent = event.event;
@@ -284,11 +307,12 @@ export const customerLedgerProjection: Projection = {
     if (domainEvent.type !== 'CreditNoteIssued') return applyInvoiceEvent(event, domainEvent, invoice);
     if (invoice === undefined || rows[1] !== undefined) return [];
     const { totals, currency, issueDate, number } = domainEvent.data;
+    // Crediting an imported credit note reduces what is owed to the customer: the sign of the document credited.
     return [
       entry(event, invoice, {
         kind: 'credit_note',
         date: issueDate,
-        amount: -minorUnits(totals.payableAmount, currency),
+        amount: -documentSign(invoice.document_type) * minorUnits(totals.payableAmount, currency),
         documentNumber: number,
         reference: domainEvent.data.reason,
       }),

@@ -1,6 +1,8 @@
 /**
  * The VAT report's data: one row per VAT breakdown entry of every issued document, signed (credit notes and
  * voids negative), dated by the document's issue date, so a period's report is a sum over a date range.
+ * Imported credit notes (invoice streams whose content is a `credit_note`) reduce output VAT like the credit
+ * notes issued against invoices: negative when approved, positive when voided.
  */
 import * as t from 'io-ts';
 
@@ -8,6 +10,7 @@ import type { CivilDate, CurrencyCode, FrozenVatBreakdownEntry } from '@accrue/d
 import {
   CivilDate as CivilDateCodec,
   CurrencyCode as CurrencyCodeCodec,
+  DocumentType as DocumentTypeCodec,
   FrozenVatBreakdownEntry as FrozenVatBreakdownEntryCodec,
   thawDecimal,
 } from '@accrue/domain';
@@ -17,16 +20,28 @@ import type { Projection } from '../model/projection.js';
 import type { Change, TableSpec } from '../model/readModel.js';
 import { JsonColumn, encodedRow, fetched, nullable, rowWithLazyColumns } from './columns.js';
 import { dayOf, minorUnits, tenantOf } from './common.js';
+import {
+  documentSign,
+  documentTypeChange,
+  documentTypeRequest,
+  documentTypesTable,
+  fetchedDocumentType,
+  reversalSign,
+} from './documentType.js';
 
-/** The kind of document a tax entry comes from. */
+/**
+ * The kind of document a tax entry comes from: an approved invoice, a credit note (issued against an invoice, or
+ * an imported one approved), or the void of either.
+ */
 export const TaxDocumentKind = t.keyof({ invoice: null, credit_note: null, void: null }, 'TaxDocumentKind');
 export type TaxDocumentKind = t.TypeOf<typeof TaxDocumentKind>;
 
-/** Each approved invoice's breakdown, kept so a void can reverse exactly what was reported. */
+/** Each approved invoice's breakdown and document type, kept so a void can reverse exactly what was reported. */
 export const TaxDocumentRow = t.type(
   {
     tenant_id: t.string,
     invoice_id: t.string,
+    document_type: DocumentTypeCodec,
     number: t.string,
     currency: CurrencyCodeCodec,
     issue_date: CivilDateCodec,
@@ -45,6 +60,7 @@ const documentsTable: TableSpec = {
   columns: [
     { name: 'tenant_id', type: 'text' },
     { name: 'invoice_id', type: 'text' },
+    { name: 'document_type', type: 'text' },
     { name: 'number', type: 'text' },
     { name: 'currency', type: 'text' },
     { name: 'issue_date', type: 'text' },
@@ -131,6 +147,7 @@ const encodeDocument = (row: TaxDocumentRow): Change => ({
       {
         tenant_id: row.tenant_id,
         invoice_id: row.invoice_id,
+        document_type: row.document_type,
         number: row.number,
         currency: row.currency,
         issue_date: row.issue_date,
@@ -146,26 +163,47 @@ const encodeDocument = (row: TaxDocumentRow): Change => ({
  * date: approved invoices positive, credit notes negative on their own issue date. A voided invoice is reversed
  * (negative) on the day it was voided, so a period already reported never changes afterwards.
  *
- * Idempotent: entries are keyed by event id and line; a void is applied once (`documents.voided_on`). A void of
- * an invoice whose approval this log does not hold changes nothing.
+ * An imported credit note (its draft's `document_type`, kept in `document_types`) is entered as a `credit_note`,
+ * negative, on its issue date; its void is positive; a credit note issued against it is positive too.
+ *
+ * Idempotent: entries are keyed by event id and line; a void is applied once (`documents.voided_on`); the document
+ * type is the draft's, rewritten identically. A void of an invoice whose approval this log does not hold changes
+ * nothing; an approval whose draft it does not hold counts as an invoice's.
  */
 export const taxReportProjection: Projection = {
   name: 'taxReport',
-  version: 1,
-  tables: [documentsTable, entriesTable],
-  reads: (event) =>
-    event.event.type === 'InvoiceVoided'
-      ? [{ table: DOCUMENTS, key: { tenant_id: tenantOf(event), invoice_id: event.event.data.invoiceId } }]
-      : [],
+  // 2: imported credit notes count as credit notes (`document_types`, `documents.document_type`).
+  version: 2,
+  tables: [documentsTable, entriesTable, documentTypesTable],
+  reads: (event) => {
+    const domainEvent = event.event;
+    switch (domainEvent.type) {
+      case 'InvoiceApproved':
+      case 'CreditNoteIssued':
+        return [documentTypeRequest(event, domainEvent.data.invoiceId)];
+      case 'InvoiceVoided':
+        return [
+          { table: DOCUMENTS, key: { tenant_id: tenantOf(event), invoice_id: domainEvent.data.invoiceId } },
+        ];
+      default:
+        return [];
+    }
+  },
   apply: (event, rows) => {
     const domainEvent = event.event;
     switch (domainEvent.type) {
+      case 'InvoiceDraftCreated':
+      case 'InvoiceDraftRevised':
+        return [documentTypeChange(event, domainEvent)];
       case 'InvoiceApproved': {
+        const documentType = fetchedDocumentType(rows[0]);
+        if (documentType === undefined) return [];
         const { invoiceId, number, currency, issueDate, vatBreakdown } = domainEvent.data;
         return [
           encodeDocument({
             tenant_id: tenantOf(event),
             invoice_id: invoiceId,
+            document_type: documentType,
             number,
             currency,
             issue_date: issueDate,
@@ -173,18 +211,21 @@ export const taxReportProjection: Projection = {
             voided_on: null,
           }),
           ...entries(event, {
-            kind: 'invoice',
+            kind: documentType === 'credit_note' ? 'credit_note' : 'invoice',
             id: invoiceId,
             number,
             invoiceId,
             date: issueDate,
             currency,
-            sign: 1n,
+            sign: documentSign(documentType),
             breakdown: vatBreakdown,
           }),
         ];
       }
       case 'CreditNoteIssued': {
+        // Against an imported credit note it takes back part of that note's (negative) VAT.
+        const credited = fetchedDocumentType(rows[0]);
+        if (credited === undefined) return [];
         const { creditNoteId, number, invoiceId, currency, issueDate, vatBreakdown } = domainEvent.data;
         return entries(event, {
           kind: 'credit_note',
@@ -193,7 +234,7 @@ export const taxReportProjection: Projection = {
           invoiceId,
           date: issueDate,
           currency,
-          sign: -1n,
+          sign: reversalSign(credited),
           breakdown: vatBreakdown,
         });
       }
@@ -201,7 +242,7 @@ export const taxReportProjection: Projection = {
         const document = fetched(TaxDocumentRow, rows[0]);
         if (document._tag !== 'Found' || document.value.voided_on !== null) return [];
         const voidedOn = dayOf(domainEvent.data.voidedAt);
-        const { invoice_id, number, currency, vat_breakdown } = document.value;
+        const { invoice_id, document_type, number, currency, vat_breakdown } = document.value;
         return [
           encodeDocument({ ...document.value, voided_on: voidedOn }),
           ...entries(event, {
@@ -211,7 +252,7 @@ export const taxReportProjection: Projection = {
             invoiceId: invoice_id,
             date: voidedOn,
             currency,
-            sign: -1n,
+            sign: reversalSign(document_type),
             breakdown: vat_breakdown,
           }),
         ];

@@ -45,7 +45,7 @@ const balances = async (
 
 /**
  * What the customer owes, per currency, from every movement dated on or before `asOf` (all of them without it):
- * approved invoices less payments, credit notes, voids and write-offs.
+ * approved invoices less payments, credit notes (imported ones too, plus their refunds), voids and write-offs.
  */
 export const customerBalance = async (
   store: ReadModelStore,
@@ -74,9 +74,9 @@ export interface StatementLine {
   readonly invoiceNumber: string | null;
   /** The document that moved the balance: the invoice's number, or the credit note's. */
   readonly documentNumber: string | null;
-  /** The payment's reference (or id), or a void's or write-off's reason. */
+  /** The payment's or refund's reference (or id), or a void's or write-off's reason. */
   readonly reference: string | null;
-  /** Signed: positive charges, negative payments and credits. */
+  /** Signed: positive charges and refunds, negative payments and credits (imported credit notes included). */
   readonly amount: AmountText;
   readonly balance: AmountText;
 }

@@ -25,9 +25,9 @@ export type YearMonth = t.TypeOf<typeof YearMonth>;
 export interface RevenueRow {
   readonly month: YearMonth;
   readonly currency: CurrencyCodeType;
-  /** Invoiced in the month (payables by issue month), less credit notes and voids of the month. */
+  /** Invoiced in the month (payables by issue month), less credit notes (imported ones too) and voids of the month. */
   readonly approved: AmountText;
-  /** Payments by the month they were paid. */
+  /** Payments by the month they were paid, less refunds (payments against imported credit notes). */
   readonly paid: AmountText;
 }
 

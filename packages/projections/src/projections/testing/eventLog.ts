@@ -31,6 +31,8 @@ export interface DraftOptions {
   readonly series?: string;
   /** Lines as the API takes them; default one line of 100.00 at 25 % (payable 125.00). */
   readonly lines?: ReadonlyArray<Record<string, unknown>>;
+  /** `credit_note` for an imported credit note (as `accrue import-ubl` drafts one, with series `CN`). */
+  readonly documentType?: 'invoice' | 'credit_note';
 }
 
 export interface EventLog {
@@ -175,6 +177,7 @@ export const createEventLog = (tenantId: string, firstPosition = 1n): EventLog =
         issueDate: options.issueDate,
         ...(options.dueDate === undefined ? {} : { dueDate: options.dueDate }),
         ...(options.series === undefined ? {} : { series: options.series }),
+        ...(options.documentType === undefined ? {} : { documentType: options.documentType }),
         lines: options.lines ?? DEFAULT_LINES,
       }),
     approve: (invoiceId, now) => {
