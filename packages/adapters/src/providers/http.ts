@@ -25,6 +25,11 @@ export interface HttpResponse {
   readonly headers: Headers;
   /** Parsed JSON, or the text when the body is not JSON, or `undefined` when empty. */
   readonly body: unknown;
+  /**
+   * The body exactly as received, for adapters that must read decimal amounts without going through a JS
+   * `number` (set by `sendRequest`).
+   */
+  readonly text?: string;
 }
 
 export interface HttpRequest {
@@ -35,6 +40,11 @@ export interface HttpRequest {
   readonly headers?: Readonly<Record<string, string>>;
   /** Sent as JSON. */
   readonly json?: unknown;
+  /**
+   * JSON text sent as it is (instead of `json`): for providers that take decimal amounts as JSON numbers,
+   * which `JSON.stringify` could only write from a float.
+   */
+  readonly rawJson?: string;
   readonly timeoutMs: number;
 }
 
@@ -54,13 +64,13 @@ export const parseRetryAfter = (value: string | null, now: Date): number | undef
   return Number.isNaN(date) ? undefined : Math.max(0, date - now.getTime());
 };
 
-const readBody = async (response: Response): Promise<unknown> => {
+const readBody = async (response: Response): Promise<{ body: unknown; text: string }> => {
   const text = await response.text();
-  if (text === '') return undefined;
+  if (text === '') return { body: undefined, text };
   try {
-    return JSON.parse(text) as unknown;
+    return { body: JSON.parse(text) as unknown, text };
   } catch {
-    return text;
+    return { body: text, text };
   }
 };
 
@@ -83,19 +93,21 @@ export const sendRequest =
   (request: HttpRequest): TE.TaskEither<ProviderUnavailable, HttpResponse> =>
   async () => {
     const doFetch = options.fetch ?? fetch;
+    const payload =
+      request.rawJson ?? (request.json === undefined ? undefined : JSON.stringify(request.json));
     try {
       const response = await doFetch(request.url, {
         method: request.method,
         headers: {
           accept: 'application/json',
-          ...(request.json === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
           ...request.headers,
         },
-        ...(request.json === undefined ? {} : { body: JSON.stringify(request.json) }),
+        ...(payload === undefined ? {} : { body: payload }),
         signal: AbortSignal.timeout(request.timeoutMs),
       });
-      const body = await readBody(response);
-      return { _tag: 'Right', right: { status: response.status, headers: response.headers, body } };
+      const { body, text } = await readBody(response);
+      return { _tag: 'Right', right: { status: response.status, headers: response.headers, body, text } };
     } catch (error) {
       return {
         _tag: 'Left',
