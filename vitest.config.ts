@@ -10,7 +10,7 @@ export default defineConfig({
   // build from a `require`, which breaks it. Node adds `import`/`require` by itself.
   ssr: { resolve: { conditions: ['@accrue/source', 'node'], externalConditions: ['@accrue/source'] } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     // The JSON report is what `.ci/run` counts from; the default reporter is what people read.
     reporters: ['default', ['json', { outputFile: '.vitest-report.json' }]],
     testTimeout: 30_000,

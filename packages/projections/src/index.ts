@@ -5,3 +5,4 @@ export * from './model/readModelStore.js';
 export * from './runner/index.js';
 export * from './projections/index.js';
 export * from './queries/index.js';
+export * from './subscriptions/index.js';

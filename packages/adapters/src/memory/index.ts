@@ -1,1 +1,2 @@
 export { createMemoryEventStore } from './memoryEventStore.js';
+export { createMemorySubscriptionCheckpoints } from './memorySubscriptionCheckpoints.js';

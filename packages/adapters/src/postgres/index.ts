@@ -20,6 +20,7 @@ export {
   applyChangesWithin,
   createPostgresReadModelStore,
   ensureReadModelStateWithin,
+  lockReadModelAppliesWithin,
   prepareReadModelWithin,
   readCheckpointWithin,
   readModelTableName,
@@ -29,3 +30,10 @@ export {
   readStatusesWithin,
   setCheckpointWithin,
 } from './readModels/index.js';
+export type { PostgresSubscriptionCheckpointsOptions } from './subscriptionCheckpoints.js';
+export {
+  createPostgresSubscriptionCheckpoints,
+  ensureSubscriptionCheckpointsWithin,
+  loadSubscriptionCheckpointWithin,
+  saveSubscriptionCheckpointWithin,
+} from './subscriptionCheckpoints.js';

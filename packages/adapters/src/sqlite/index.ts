@@ -4,3 +4,5 @@ export type { SqliteDatabase } from './openDatabase.js';
 export { openSqliteDatabase } from './openDatabase.js';
 export type { SqliteReadModelStoreOptions } from './readModelStore.js';
 export { createSqliteReadModelStore } from './readModelStore.js';
+export type { SqliteSubscriptionCheckpointsOptions } from './subscriptionCheckpoints.js';
+export { createSqliteSubscriptionCheckpoints } from './subscriptionCheckpoints.js';

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 
-import type { ApprovalDeps, EventStore, Sha256Hex } from '@accrue/domain';
+import type { ApprovalDeps, EventStore } from '@accrue/domain';
 import type { ReadModelStore } from '@accrue/projections';
 import { createKeyedMutex } from '@accrue/domain';
 import * as E from 'fp-ts/lib/Either.js';
@@ -33,8 +33,7 @@ export interface Runtime {
   readonly close: () => Promise<void>;
 }
 
-/** Node's native SHA-256 for the hash chain: the same digest as the domain's pure default, much faster. */
-export const nativeSha256: Sha256Hex = (text) => createHash('sha256').update(text, 'utf8').digest('hex');
+export { nativeSha256 } from './sha256.js';
 
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';

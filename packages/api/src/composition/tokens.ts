@@ -1,17 +1,10 @@
 import type { ApprovalDeps, EventStore } from '@accrue/domain';
 import type { InjectionToken } from 'tsyringe';
 
+import type { Clock, IdGenerator } from './clock.js';
 import type { StoreConfig } from './storeConfig.js';
 
-/** The clock of the process: the only place the edge reads time for commands. */
-export interface Clock {
-  readonly now: () => string;
-}
-
-/** Fresh ids for new invoices, payments and commands. */
-export interface IdGenerator {
-  readonly next: () => string;
-}
+export type { Clock, IdGenerator } from './clock.js';
 
 /** Typed tokens: resolving one gives its type without casts, and there are no decorators to lose. */
 export const Tokens = {

@@ -10,3 +10,4 @@ export { readRowWithin } from './readRowWithin.js';
 export { readModelTypes } from './rowCodec.js';
 export { ensureReadModelStateWithin } from './stateTables.js';
 export { readModelTableName } from './tableNames.js';
+export { lockReadModelAppliesWithin } from './applyLock.js';

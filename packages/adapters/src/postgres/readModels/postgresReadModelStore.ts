@@ -7,6 +7,7 @@ import type { ReadModelStore, ReadModelTransaction } from '@accrue/projections';
 import type { SchemaName } from '../schemaName.js';
 import { schemaNameOrThrow } from '../schemaName.js';
 import { activateWithin } from './activateWithin.js';
+import { lockReadModelAppliesWithin } from './applyLock.js';
 import { readCheckpointWithin, readStatusesWithin } from './checkpointsWithin.js';
 import { toNumberedPlaceholders } from './placeholders.js';
 import { prepareReadModelWithin } from './prepareWithin.js';
@@ -39,7 +40,9 @@ export interface PostgresReadModelStore extends ReadModelStore {
  * concurrent starts are safe), then serves the `ReadModelStore` port.
  *
  * - Transactions, `prepare` and `activate` run one at a time, in call order, on one dedicated connection:
- *   rows read, changes applied and the checkpoint commit together or not at all.
+ *   rows read, changes applied and the checkpoint commit together or not at all. Each transaction takes the
+ *   read-model apply lock (`lockReadModelAppliesWithin`), so it never interleaves with an embedder's inline
+ *   update of the same schema, in this process or another.
  * - `query`, `statuses` and `checkpoint` run on a separate pool, so readers see committed batches only and
  *   never wait for a batch (READ COMMITTED: each statement sees what had committed when it started).
  * - Tables are named `rm_<projection>__<table>_g<generation>` and `tableName` returns them schema-qualified.
@@ -139,6 +142,8 @@ export const createPostgresReadModelStore = async (
       whenOpen('transaction', () =>
         serialised(() =>
           inTransaction(async (client) => {
+            // Serialised with embedders' inline updates in their own transactions (see the lock).
+            await lockReadModelAppliesWithin(client, schema);
             const within = readModelTransactionWithin(client, { schema });
             // Work that kept the handle past its transaction would write outside any batch: refuse it.
             let active = true;
