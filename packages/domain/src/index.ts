@@ -41,3 +41,4 @@ export * from './creditNote/decider.js';
 export * from './commandHandling/index.js';
 export * from './application/index.js';
 export * from './audit/index.js';
+export * from './providerSync/index.js';

@@ -13,6 +13,8 @@ import { errorBody, sendError } from './errors.js';
 import { registerGraphql } from './graphql/index.js';
 import { registerRestRoutes } from './rest/index.js';
 import type { ServerConfig } from './serverConfig.js';
+import type { ProviderSync } from '../sync/index.js';
+import { isWebhookPath, registerProviderRoutes } from './webhooks/index.js';
 
 /** Everything the HTTP layer needs, resolved once at start-up by the composition root. */
 export interface AppDeps {
@@ -22,6 +24,8 @@ export interface AppDeps {
   readonly queries: ReadModelQueries;
   readonly apiKeys: ApiKeyRing;
   readonly config: ServerConfig;
+  /** The provider sync process manager, when `ACCRUE_PROVIDERS` configures one (webhooks answer 404 without). */
+  readonly sync?: ProviderSync;
 }
 
 declare module 'fastify' {
@@ -39,7 +43,8 @@ const isPublic = (url: string): boolean =>
   url === '/docs' ||
   url.startsWith('/docs/') ||
   url === '/graphiql' ||
-  url.startsWith('/graphiql/');
+  url.startsWith('/graphiql/') ||
+  isWebhookPath(url);
 
 const bearer = (request: FastifyRequest): string | undefined => {
   const header = request.headers.authorization;
@@ -139,6 +144,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   });
 
   await registerRestRoutes(app, deps);
+  await registerProviderRoutes(app, deps);
   await registerGraphql(app, deps);
   return app;
 };

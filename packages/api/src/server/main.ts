@@ -5,11 +5,13 @@
  * behind, then serves HTTP. SIGINT/SIGTERM: finish in-flight requests, stop the runner, close the stores.
  */
 import * as E from 'fp-ts/lib/Either.js';
+import { pino } from 'pino';
 
 import { Timestamp, recoverNumberReservations } from '@accrue/domain';
 import { allProjections, createProjectionRunner, createReadModelQueries } from '@accrue/projections';
 
-import { createRuntime, describeStore } from '../index.js';
+import { createRuntime, describeStore, nativeSha256 } from '../index.js';
+import { loadProviderSync } from '../sync/index.js';
 import { loadApiKeys } from './apiKeys.js';
 import { buildApp } from './app.js';
 import { loadServerConfig } from './serverConfig.js';
@@ -56,6 +58,19 @@ if (Timestamp.is(now)) {
   }
 }
 
+// Provider sync (ACCRUE_PROVIDERS): off when unset; an invalid configuration stops the start with every problem.
+const sync = await loadProviderSync(process.env, {
+  store: runtime.store,
+  readModels,
+  sha256: nativeSha256,
+  log: pino({ level: config.right.logLevel, base: { component: 'provider-sync' } }),
+});
+if (E.isLeft(sync)) {
+  await runtime.close();
+  fail(sync.left);
+}
+const providerSync = E.isRight(sync) ? sync.right : undefined;
+
 const app = await buildApp({
   runtime,
   readModels,
@@ -63,8 +78,10 @@ const app = await buildApp({
   queries: createReadModelQueries(readModels),
   apiKeys: apiKeys.right,
   config: config.right,
+  ...(providerSync === undefined ? {} : { sync: providerSync }),
 });
 runner.start();
+await providerSync?.start();
 const address = await app.listen({ host: config.right.host, port: config.right.port });
 app.log.info({ store: describeStore(runtime.config), address }, 'accrue listening');
 if (apiKeys.right.generatedDevelopmentKey !== undefined) {
@@ -74,6 +91,10 @@ if (apiKeys.right.generatedDevelopmentKey !== undefined) {
   );
 }
 process.stdout.write(`Accrue listening on ${address} (store: ${describeStore(runtime.config)})\n`);
+if (providerSync !== undefined) {
+  const connections = providerSync.connections.all.map((c) => `${c.tenantId}/${c.provider}`).join(', ');
+  process.stdout.write(`Provider sync on (${providerSync.config.source}): ${connections}\n`);
+}
 
 let stopping = false;
 const shutdown = async (signal: string): Promise<void> => {
@@ -81,6 +102,7 @@ const shutdown = async (signal: string): Promise<void> => {
   stopping = true;
   app.log.info({ signal }, 'shutting down');
   await app.close();
+  await providerSync?.stop();
   await runner.stop();
   await runtime.close();
   process.exit(0);

@@ -190,6 +190,63 @@ const responseSchemas: Readonly<Record<string, JsonSchema>> = {
       },
     },
   },
+  ProviderSyncStatus: {
+    type: 'object',
+    description: 'Where the invoice stands at each provider it was synced to (folded from its sync streams).',
+    required: ['invoice_id', 'providers'],
+    properties: {
+      invoice_id: { type: 'string' },
+      providers: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['provider', 'status', 'external_id', 'payment_link', 'last_error', 'operations'],
+          properties: {
+            provider: { type: 'string', examples: ['stripe'] },
+            status: {
+              type: 'string',
+              enum: ['synced', 'pending', 'retrying', 'failed'],
+              description: 'failed if any operation failed for good, else retrying, pending, or synced',
+            },
+            external_id: { ...nullableString, description: "the provider's id of the invoice" },
+            payment_link: { ...nullableString, description: "the provider's hosted payment page" },
+            last_error: nullableString,
+            operations: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['operation', 'source_event_id', 'status', 'attempts'],
+                properties: {
+                  operation: {
+                    type: 'string',
+                    enum: ['issue', 'send', 'recordPayment', 'void', 'markUncollectible'],
+                  },
+                  source_event_id: { type: 'string', description: 'the invoice event that asked for it' },
+                  status: { type: 'string', enum: ['pending', 'retrying', 'succeeded', 'failed'] },
+                  attempts: { type: 'integer' },
+                  requested_at: { type: 'string' },
+                  updated_at: { type: 'string' },
+                  next_attempt_at: nullableString,
+                  last_error: nullableString,
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+  WebhookAnswer: {
+    type: 'object',
+    required: ['status'],
+    properties: {
+      status: { type: 'string', enum: ['recorded', 'duplicate', 'ignored', 'refused'] },
+      kind: { type: 'string', enum: ['payment', 'delivery'] },
+      invoice_id: { type: 'string' },
+      reason: { type: 'string', description: 'why it was ignored (unknown_invoice, not_relevant…)' },
+      code: { type: 'string', description: 'the invoice rule that refused it (Overpayment…)' },
+    },
+  },
   Error: {
     type: 'object',
     required: ['error'],
@@ -320,6 +377,49 @@ export const openApiDocument = (): JsonSchema => ({
         summary: 'The audit trail: every event of the invoice, with its hash chain',
         parameters: [idParameter],
         responses: { '200': { description: 'OK', content: json(ref('InvoiceEvents')) }, ...errors },
+      },
+    },
+    '/v1/invoices/{id}/sync': {
+      get: {
+        summary:
+          'Provider sync status: per provider, its id and payment link, every operation and the last error',
+        parameters: [idParameter],
+        responses: { '200': { description: 'OK', content: json(ref('ProviderSyncStatus')) }, ...errors },
+      },
+    },
+    '/v1/webhooks/{provider}': {
+      post: {
+        summary: 'A signed provider webhook (Stripe, Incard, Invoro, Corebill; Dollr is polled)',
+        description:
+          'No API key: the signature over the raw body (Stripe-Signature, X-Incard-Signature, X-Signature-SHA256, X-Webhook-Signature) authenticates the delivery and names the tenant. Payments become RecordPayment and delivery confirmations MarkInvoiceDelivered, idempotent under redelivery. Forged, stale or malformed deliveries change nothing.',
+        security: [],
+        parameters: [
+          {
+            name: 'provider',
+            in: 'path',
+            required: true,
+            schema: { type: 'string', enum: ['stripe', 'incard', 'invoro', 'corebill'] },
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: { type: 'object', description: "the provider's event, as it signed it" },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'Recorded, duplicate, ignored or refused by an invoice rule',
+            content: json(ref('WebhookAnswer')),
+          },
+          '400': error('Malformed delivery: nothing changed.'),
+          '401': error('Missing, forged or stale signature: nothing changed.'),
+          '404': error('Unknown provider, or no connection of that provider takes webhooks.'),
+          '413': error('Body larger than the webhook limit.'),
+          '503': error('The store is unavailable: deliver again later.'),
+        },
       },
     },
     '/v1/invoices/{id}/ubl': {
