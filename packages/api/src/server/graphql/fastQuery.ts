@@ -12,7 +12,8 @@ const jit = createRequire(import.meta.url)('graphql-jit') as typeof GraphqlJit;
 
 /**
  * `x-accrue-graphql-pipeline: full` sends a request through mercurius's full pipeline even when the fast path
- * could answer it: for diagnosis, and for the test that holds the two to the same answers.
+ * could answer it: for diagnosis, and for the test that holds the two to the same answers. Answers of the fast
+ * path carry `x-accrue-graphql-pipeline: fast`.
  */
 export const FULL_PIPELINE_HEADER = 'x-accrue-graphql-pipeline';
 
@@ -112,8 +113,13 @@ export const createFastQuery = (deps: FastQueryDeps) => {
     if (graphql.validate(schema, document).length > 0) return slow;
     const operation = graphql.getOperationAST(document, body.operationName);
     if (operation?.operation !== graphql.OperationTypeNode.QUERY) return slow;
-    const compiled = jit.compileQuery(schema, document, body.operationName, { customJSONSerializer: true });
-    return jit.isCompiledQuery(compiled) ? { fast: true, schema, document, compiled } : slow;
+    // The compiled serialiser (fast-json-stringify) knows only the built-in scalars; a query that selects one of
+    // ours (Date, DateTime, JSON…) is serialised with JSON.stringify instead.
+    for (const customJSONSerializer of [true, false]) {
+      const compiled = jit.compileQuery(schema, document, body.operationName, { customJSONSerializer });
+      if (jit.isCompiledQuery(compiled)) return { fast: true, schema, document, compiled };
+    }
+    return slow;
   };
 
   /** Answers the request, or returns `false` to let mercurius answer it. */
@@ -142,7 +148,11 @@ export const createFastQuery = (deps: FastQueryDeps) => {
     const position = at.position === undefined ? 'null' : `"${at.position.toString()}"`;
     // `{"data":…}` → `{"data":…,"extensions":{"position":…}}`: the compiled serialiser knows only `data`.
     const payload = `${json.slice(0, -1)},"extensions":{"position":${position}}}`;
-    await reply.code(200).type('application/json; charset=utf-8').send(payload);
+    await reply
+      .code(200)
+      .header(FULL_PIPELINE_HEADER, 'fast')
+      .type('application/json; charset=utf-8')
+      .send(payload);
     return true;
   };
 };
