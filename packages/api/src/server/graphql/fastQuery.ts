@@ -85,7 +85,8 @@ export const createFastQuery = (deps: FastQueryDeps) => {
   const entries = new Map<string, Entry>();
 
   const entryFor = (schema: GraphQLSchema, body: GraphqlBody): Entry => {
-    const key = `${body.operationName ?? ''}\u0000${body.query}`;
+    // Keyed by the query text itself when it names no operation (the usual case): no copy of a long text.
+    const key = body.operationName === undefined ? body.query : `${body.operationName}\u0000${body.query}`;
     const known = entries.get(key);
     if (known?.schema === schema) {
       // Refresh its place in the LRU order.
