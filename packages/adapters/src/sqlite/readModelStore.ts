@@ -16,6 +16,7 @@ import type {
   Row,
   SqlValue,
   TableSpec,
+  TransactionOptions,
 } from '@accrue/projections';
 
 export interface SqliteReadModelStoreOptions {
@@ -117,7 +118,9 @@ export const createSqliteReadModelStore = (options: SqliteReadModelStoreOptions)
     readonly columns: ReadonlyArray<string>;
     readonly hasBoolean: boolean;
     readonly selects: Map<string, Database.Statement>;
-    readonly inserts: Map<number, Database.Statement>;
+    /** `INSERT OR REPLACE` of one row, and the array its values are bound from (reused: no array per row). */
+    readonly insert: Database.Statement;
+    readonly values: Array<string | bigint | number | null>;
   }
   let plans = new WeakMap<Projection, Map<string, TablePlan>>();
   const planOf = (projection: Projection, generation: number, logical: string): TablePlan => {
@@ -130,51 +133,45 @@ export const createSqliteReadModelStore = (options: SqliteReadModelStoreOptions)
     let plan = byTable.get(id);
     if (plan === undefined) {
       const spec = specOf(projection, logical);
+      const table = tableName(projection.name, logical, generation);
+      const columns = spec.columns.map((c) => identifier(c.name));
       plan = {
         spec,
-        table: tableName(projection.name, logical, generation),
-        columns: spec.columns.map((c) => identifier(c.name)),
+        table,
+        columns,
         hasBoolean: spec.columns.some((c) => c.type === 'boolean'),
         selects: new Map(),
-        inserts: new Map(),
+        // One row per statement: as fast as multi-row VALUES lists here (binding dominates either way), and
+        // nothing to assemble per chunk.
+        insert: writer.prepare(
+          `INSERT OR REPLACE INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+        ),
+        values: new Array<string | bigint | number | null>(columns.length).fill(null),
       };
       byTable.set(id, plan);
     }
     return plan;
   };
 
-  /** Rows per multi-row INSERT: one statement per chunk instead of one per row. */
-  const INSERT_CHUNK = 32;
-  const insertOf = (plan: TablePlan, rows: number): Database.Statement => {
-    let prepared = plan.inserts.get(rows);
-    if (prepared === undefined) {
-      const tuple = `(${plan.columns.map(() => '?').join(', ')})`;
-      prepared = writer.prepare(
-        `INSERT OR REPLACE INTO ${plan.table} (${plan.columns.join(', ')}) VALUES ${Array.from(
-          { length: rows },
-          () => tuple,
-        ).join(', ')}`,
-      );
-      plan.inserts.set(rows, prepared);
-    }
-    return prepared;
+  /** Writes one row (an upsert: it replaces the row with the same primary key). */
+  const insertRow = (plan: TablePlan, row: Row): void => {
+    const columns = plan.spec.columns;
+    const values = plan.values;
+    for (let i = 0; i < columns.length; i++) values[i] = toSql(row[(columns[i] as ColumnSpec).name]);
+    plan.insert.run(values);
   };
 
-  /** Writes upserts in order, several rows per statement (INSERT OR REPLACE of a chunk applies them in order). */
-  const insertRows = (plan: TablePlan, rows: ReadonlyArray<Row>): void => {
-    const columns = plan.spec.columns;
-    for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
-      const count = Math.min(INSERT_CHUNK, rows.length - start);
-      const values: Array<string | bigint | number | null> = new Array<string | bigint | number | null>(
-        count * columns.length,
-      );
-      let v = 0;
-      for (let r = start; r < start + count; r++) {
-        const row = rows[r] as Row;
-        for (const column of columns) values[v++] = toSql(row[column.name]);
-      }
-      insertOf(plan, count).run(values);
-    }
+  /** Secondary index statements of a table in a generation (`<table>_i<n>`), to create or to drop. */
+  const indexesOf = (projection: Projection, generation: number): Array<{ name: string; create: string }> =>
+    projection.tables.flatMap((spec) => {
+      const table = tableName(projection.name, spec.name, generation);
+      return (spec.indexes ?? []).map((index, i) => ({
+        name: `${table}_i${String(i)}`,
+        create: `CREATE INDEX IF NOT EXISTS ${table}_i${String(i)} ON ${table} (${index.map(identifier).join(', ')})`,
+      }));
+    });
+  const createIndexes = (projection: Projection, generation: number): void => {
+    for (const index of indexesOf(projection, generation)) writer.exec(index.create);
   };
 
   let queue: Promise<unknown> = Promise.resolve();
@@ -215,37 +212,20 @@ export const createSqliteReadModelStore = (options: SqliteReadModelStoreOptions)
     },
   };
 
-  /**
-   * Applies changes in order per table: consecutive upserts of a table are collected and written in multi-row
-   * statements, and written out before any delete of the same table, so the outcome is that of one by one.
-   */
+  /** Applies changes one by one, in order. */
   const applyChanges = (projection: Projection, generation: number, changes: ReadonlyArray<Change>): void => {
-    const pending = new Map<TablePlan, Row[]>();
-    const flush = (plan: TablePlan): void => {
-      const rows = pending.get(plan);
-      if (rows === undefined || rows.length === 0) return;
-      insertRows(plan, rows);
-      pending.set(plan, []);
-    };
     for (const change of changes) {
       const plan = planOf(projection, generation, change.table);
       if (change.op === 'upsert') {
-        let rows = pending.get(plan);
-        if (rows === undefined) {
-          rows = [];
-          pending.set(plan, rows);
-        }
-        rows.push(change.row);
+        insertRow(plan, change.row);
         continue;
       }
-      flush(plan);
       const columns = Object.keys(change.key);
       statement(
         writer,
         `DELETE FROM ${plan.table} WHERE ${columns.map((c) => `${identifier(c)} = ?`).join(' AND ')}`,
       ).run(...columns.map((c) => toSql(change.key[c])));
     }
-    for (const plan of pending.keys()) flush(plan);
   };
 
   const store: ReadModelStore = {
@@ -272,12 +252,8 @@ export const createSqliteReadModelStore = (options: SqliteReadModelStoreOptions)
         writer.exec(
           `CREATE TABLE IF NOT EXISTS ${table} (${columns.join(', ')}, PRIMARY KEY (${spec.primaryKey.map(identifier).join(', ')}))`,
         );
-        (spec.indexes ?? []).forEach((index, i) => {
-          writer.exec(
-            `CREATE INDEX IF NOT EXISTS ${table}_i${String(i)} ON ${table} (${index.map(identifier).join(', ')})`,
-          );
-        });
       }
+      createIndexes(projection, generation);
       return Promise.resolve();
     },
     statuses: () => {
@@ -302,17 +278,39 @@ export const createSqliteReadModelStore = (options: SqliteReadModelStoreOptions)
       ).get(name, generation) as { position: bigint } | undefined;
       return Promise.resolve(row?.position);
     },
-    transaction: (work) =>
+    transaction: <A>(work: (tx: ReadModelTransaction) => Promise<A>, options?: TransactionOptions) =>
       serialised(async () => {
-        writer.exec('BEGIN IMMEDIATE');
+        // WAL with synchronous=NORMAL: the commit does not wait for fsync; it stays atomic, and becomes durable
+        // with the next synchronous commit or checkpoint (the WAL is one sequential file).
+        const relaxed = options?.relaxedDurability === true;
+        if (relaxed) writer.pragma('synchronous = NORMAL');
         try {
-          const result = await work(transactionApi);
-          writer.exec('COMMIT');
-          return result;
-        } catch (error) {
-          if (writer.inTransaction) writer.exec('ROLLBACK');
-          throw error;
+          writer.exec('BEGIN IMMEDIATE');
+          try {
+            const result = await work(transactionApi);
+            writer.exec('COMMIT');
+            return result;
+          } catch (error) {
+            if (writer.inTransaction) writer.exec('ROLLBACK');
+            throw error;
+          }
+        } finally {
+          if (relaxed) writer.pragma('synchronous = FULL');
         }
+      }),
+    startBulkLoad: (projection, generation) =>
+      serialised(() => {
+        for (const index of indexesOf(projection, generation))
+          writer.exec(`DROP INDEX IF EXISTS ${index.name}`);
+        return Promise.resolve();
+      }),
+    finishBulkLoad: (projection, generation) =>
+      serialised(() => {
+        // Built from the filled table in one sort each, instead of one random insert per row during the fill.
+        writer.transaction(() => {
+          createIndexes(projection, generation);
+        })();
+        return Promise.resolve();
       }),
     activate: (projection, generation) =>
       serialised(() => {
@@ -323,6 +321,8 @@ export const createSqliteReadModelStore = (options: SqliteReadModelStoreOptions)
               `INSERT INTO projection_state (name, version, generation, activated_at) VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
              ON CONFLICT (name) DO UPDATE SET version = excluded.version, generation = excluded.generation, activated_at = excluded.activated_at`,
             ).run(projection.name, projection.version, generation);
+            // A live generation always has its indexes, even if a bulk load's `finishBulkLoad` never ran.
+            createIndexes(projection, generation);
             const old = writer
               .prepare('SELECT table_name FROM projection_tables WHERE name = ? AND generation <> ?')
               .all(projection.name, generation) as Array<{ table_name: string }>;

@@ -33,7 +33,7 @@ export interface ReadModelStore {
   statuses(): Promise<ReadonlyArray<ProjectionStatus>>;
   /** The checkpoint of one generation (live or being rebuilt). */
   checkpoint(name: string, generation: number): Promise<bigint | undefined>;
-  transaction<A>(work: (tx: ReadModelTransaction) => Promise<A>): Promise<A>;
+  transaction<A>(work: (tx: ReadModelTransaction) => Promise<A>, options?: TransactionOptions): Promise<A>;
   /** Makes `generation` the live one for readers (recording `version`) and drops the tables of the others. */
   activate(projection: Projection, generation: number): Promise<void>;
   /** The physical name of a projection's table in a generation (for queries). */
@@ -41,4 +41,23 @@ export interface ReadModelStore {
   /** A read-only query; `?` placeholders, in order. Integers read back as `bigint`. */
   query(sql: string, params?: ReadonlyArray<SqlValue>): Promise<ReadonlyArray<Row>>;
   close(): Promise<void>;
+  /**
+   * Optional bulk loading, for a generation that no reader uses yet: a rebuild's new generation, or a first fill
+   * of empty tables before anything is served. `startBulkLoad` removes the generation's secondary indexes (the
+   * primary keys stay, so reads and upserts by key behave as always); `finishBulkLoad` builds them again, once,
+   * from the filled tables. A crash in between leaves the indexes missing until the next `prepare` or
+   * `activate`, which create any that are missing. Stores without it fill every generation the same way.
+   */
+  startBulkLoad?(projection: Projection, generation: number): Promise<void>;
+  finishBulkLoad?(projection: Projection, generation: number): Promise<void>;
+}
+
+export interface TransactionOptions {
+  /**
+   * The transaction only writes generations that no reader uses yet (see `startBulkLoad`), so it need not be
+   * durable when it commits: a store may commit it without waiting for the disk (SQLite: `synchronous=NORMAL` in
+   * WAL mode). A power cut may then undo it — atomically, rows and checkpoint together, never corrupting
+   * anything — and the runner redoes it from the checkpoint it finds. A later durable commit makes it durable.
+   */
+  readonly relaxedDurability?: boolean;
 }

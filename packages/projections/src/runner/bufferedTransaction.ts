@@ -51,9 +51,23 @@ const primaryKeyOf = (projection: Projection, table: string): ReadonlyArray<stri
 export const createBufferedTransaction = (tx: ReadModelTransaction): BufferedTransaction => {
   const pending = new Map<string, Pending>();
 
+  // The table of the previous call, its key prefix and primary key: runs of calls for one table are the rule
+  // (a projection's reads and changes, event after event), so most calls build only the key's own part.
+  let lastProjection: Projection | undefined;
+  let lastGeneration = -1;
+  let lastTable = '';
+  let lastPrefix = '';
+  let lastColumns: ReadonlyArray<string> | undefined;
   const keyOf = (projection: Projection, generation: number, table: string, row: Row): string => {
-    const columns = primaryKeyOf(projection, table) ?? Object.keys(row);
-    let key = `${projection.name}\u0001${String(generation)}\u0001${table}`;
+    if (projection !== lastProjection || generation !== lastGeneration || table !== lastTable) {
+      lastProjection = projection;
+      lastGeneration = generation;
+      lastTable = table;
+      lastPrefix = `${projection.name}\u0001${String(generation)}\u0001${table}`;
+      lastColumns = primaryKeyOf(projection, table);
+    }
+    const columns = lastColumns ?? Object.keys(row);
+    let key = lastPrefix;
     for (const column of columns) key += `\u0001${keyPart(row[column])}`;
     return key;
   };
