@@ -8,8 +8,8 @@ import type { CliIo } from '../io.js';
 import { toJson, withRuntime } from '../runtime.js';
 
 /**
- * `accrue rebuild [NAME]`: fills a new generation of one read model (or all) from position 0 beside the live
- * one, then switches readers over. On a terminal it shows a progress bar with events/s and ETA; otherwise one
+ * `accrue rebuild [NAME]`: fills a new generation of one read model (or all, in one pass over the log) from
+ * position 0 beside the live one, then switches readers over. One JSON line per read model on stdout. On a terminal it shows a progress bar with events/s and ETA; otherwise one
  * plain progress line per second, so logs stay readable.
  */
 export const registerRebuildCommand = (program: Command, io: CliIo): void => {
@@ -35,10 +35,16 @@ export const registerRebuildCommand = (program: Command, io: CliIo): void => {
           projections: allProjections,
         });
         await runner.initialise();
+        // All the selected read models are filled in one pass over the log, then switched over one by one.
+        const label =
+          selected.length === 1 ? (selected[0]?.name ?? '') : `${String(selected.length)} read models`;
+        const report = io.isTty ? barReporter(label) : lineReporter(io, label);
+        const result = await runner.rebuild(
+          selected.map((projection) => projection.name),
+          report.update,
+        );
+        report.stop();
         for (const projection of selected) {
-          const report = io.isTty ? barReporter(projection.name) : lineReporter(io, projection.name);
-          const result = await runner.rebuild(projection.name, report.update);
-          report.stop();
           io.writeLine(
             toJson({
               rebuilt: projection.name,
