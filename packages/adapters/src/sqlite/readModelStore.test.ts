@@ -116,6 +116,28 @@ describe('sqlite read models: bulk loading', () => {
     await store.close();
   });
 
+  it('changes its change stamp at once after its own commit and after another connection’s', async () => {
+    const path = join(folder, `${String(files++)}.db`);
+    const store = createSqliteReadModelStore({ path });
+    await store.prepare(projection, 1);
+    const first = store.changeStamp?.();
+    expect(first).toBeTypeOf('bigint');
+    expect(store.changeStamp?.()).toBe(first);
+    await store.transaction((tx) =>
+      tx.apply(projection, 1, [{ op: 'upsert', table: 'items', row: row(1, 5n) }]),
+    );
+    const afterOwn = store.changeStamp?.();
+    expect(afterOwn).not.toBe(first);
+
+    const other = createSqliteReadModelStore({ path });
+    await other.transaction((tx) =>
+      tx.apply(projection, 1, [{ op: 'upsert', table: 'items', row: row(2, 6n) }]),
+    );
+    expect(store.changeStamp?.()).not.toBe(afterOwn);
+    await other.close();
+    await store.close();
+  });
+
   it('never makes a generation live without its indexes', async () => {
     const path = join(folder, `${String(files++)}.db`);
     const store = createSqliteReadModelStore({ path });

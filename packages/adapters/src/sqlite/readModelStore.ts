@@ -174,6 +174,11 @@ export const createSqliteReadModelStore = (options: SqliteReadModelStoreOptions)
     for (const index of indexesOf(projection, generation)) writer.exec(index.create);
   };
 
+  // The change stamp (see `changeStamp`): `PRAGMA data_version` of the reader, which changes whenever another
+  // connection (this store's writer, or another process) commits. One prepared statement, plucked, synchronous.
+  const dataVersion = reader.prepare('PRAGMA data_version').pluck();
+  dataVersion.safeIntegers(true);
+
   let queue: Promise<unknown> = Promise.resolve();
   const serialised = <A>(work: () => Promise<A>): Promise<A> => {
     const result = queue.then(work, work);
@@ -230,6 +235,7 @@ export const createSqliteReadModelStore = (options: SqliteReadModelStoreOptions)
 
   const store: ReadModelStore = {
     dialect: 'sqlite',
+    changeStamp: () => dataVersion.get() as bigint,
     prepare: (projection, generation) => {
       for (const spec of projection.tables) {
         specs.set(`${projection.name}/${spec.name}`, spec);

@@ -40,6 +40,12 @@ export interface ReadModelStore {
   tableName(projectionName: string, table: string, generation: number): string;
   /** A read-only query; `?` placeholders, in order. Integers read back as `bigint`. */
   query(sql: string, params?: ReadonlyArray<SqlValue>): Promise<ReadonlyArray<Row>>;
+  /**
+   * Optional: a value that changes whenever committed read-model data may have changed (any commit, by this
+   * store's writer or another process), cheap enough to take for every query: queries cache what they read
+   * while it holds. Stores without it fall back to querying `PRAGMA data_version` (SQLite) or no caching.
+   */
+  changeStamp?(): bigint;
   close(): Promise<void>;
   /**
    * Optional bulk loading, for a generation that no reader uses yet: a rebuild's new generation, or a first fill

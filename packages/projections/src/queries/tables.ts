@@ -39,6 +39,7 @@ const readLiveTables = async (store: ReadModelStore): Promise<LiveTables> => {
  * PostgreSQL has no such cheap stamp: there, nothing is cached.
  */
 export const readModelStamp = async (store: ReadModelStore): Promise<bigint | undefined> => {
+  if (store.changeStamp !== undefined) return store.changeStamp();
   if (store.dialect !== 'sqlite') return undefined;
   const [row] = await store.query('PRAGMA data_version');
   const value = row?.['data_version'];
