@@ -63,6 +63,37 @@ describe('sqlite event store', () => {
     await store.close();
   });
 
+  it('fails an append that JSON cannot hold, alone, and sends the writer nothing of it', async () => {
+    const store = createSqliteEventStore({ path: freshPath() });
+    const unserialisable: NewEvent = {
+      eventId: crypto.randomUUID(),
+      type: 'Bad',
+      data: { amount: 1n } as unknown as NewEvent['data'],
+      metadata: {},
+    };
+    // One turn: the last two share a message to the writer, the failing one between events of its own.
+    const results = await Promise.all([
+      store.appendToStream('a', 'no_stream', [event('A1')])(),
+      store.appendToStream('b', 'no_stream', [event('B1'), unserialisable])(),
+      store.appendToStream('c', 'no_stream', [event('C1', { n: 1 }), event('C2', { n: 2 })])(),
+    ]);
+    expect(results.map((r) => (E.isRight(r) ? r.right.nextExpectedVersion : r.left._tag))).toEqual([
+      1,
+      'StoreUnavailable',
+      2,
+    ]);
+    const streams = await Promise.all(['a', 'b', 'c'].map((name) => store.readStream(name)()));
+    expect(streams.map((r) => (E.isRight(r) ? r.right.map((e) => [e.type, e.data]) : r.left._tag))).toEqual([
+      [['A1', {}]],
+      [],
+      [
+        ['C1', { n: 1 }],
+        ['C2', { n: 2 }],
+      ],
+    ]);
+    await store.close();
+  });
+
   it('keeps what was committed across a reopen, and migrates once', async () => {
     const path = freshPath();
     const store = createSqliteEventStore({ path });

@@ -151,7 +151,8 @@ export const startWriterThread = (options: WriterThreadOptions): WriterThread =>
 
   const append: WriterThread['append'] = (streamName, expected, events) => {
     if (failure !== undefined) return Promise.resolve(E.left(storeUnavailable('sqlite append', failure)));
-    // Serialise here, before anything is queued: a value JSON cannot hold fails this append alone.
+    // Serialise here, before anything is queued: a value JSON cannot hold fails this append alone (and code that
+    // JSON runs, a `toJSON`, cannot interleave another append with this one's fields).
     const fields: unknown[] = [];
     try {
       for (const event of events) {
@@ -170,7 +171,8 @@ export const startWriterThread = (options: WriterThreadOptions): WriterThread =>
       if (pending.size === 0) worker.ref();
       const inFlight = pending.size - outgoingCount;
       pending.set(id, { streamName, expected, resolve });
-      outgoing.push(id, streamName, expected, events.length, ...fields);
+      outgoing.push(id, streamName, expected, events.length);
+      for (const field of fields) outgoing.push(field);
       outgoingCount += 1;
       // An idle writer starts at once; a busy one gets full chunks, and the rest at the end of this turn.
       if (inFlight === 0 || outgoingCount >= CHUNK) post();
@@ -264,14 +266,18 @@ if (db !== undefined) serve(db);
 
 function serve(db) {
 
-const selectVersion = db.prepare('SELECT MAX(stream_version) AS version FROM events WHERE stream_name = ?');
+// Plucked: the value itself, without a row object built for it.
+const selectVersion = db.prepare('SELECT MAX(stream_version) FROM events WHERE stream_name = ?').pluck();
 const selectLastPosition = db.prepare('SELECT MAX(global_position) AS position FROM events').safeIntegers(true);
 // One query per batch for every event id in it (json_each), instead of one query per event.
 const selectExistingIds = db
   .prepare('SELECT event_id FROM events WHERE event_id IN (SELECT value FROM json_each(?))')
   .pluck();
+// OR FAIL rather than the default OR ABORT: the same error, and the same state after it (a one-row insert checks
+// every constraint before it writes anything, and any error rolls the whole batch back), but no statement
+// journal: under ABORT, SQLite saved a copy of each page an insert changed, to undo that one statement.
 const insertEvent = db
-  .prepare('INSERT INTO events (stream_name, stream_version, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)')
+  .prepare('INSERT OR FAIL INTO events (stream_name, stream_version, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)')
   .safeIntegers(true);
 
 const holds = (expected, current) =>
@@ -286,36 +292,36 @@ const writeBatch = db.transaction((batch, results) => {
   const idsInBatch = new Set();
   let lastPosition;
   const ids = [];
-  for (const request of batch) for (const event of request.events) ids.push(event[0]);
+  for (const { count, fields, at } of batch) for (let k = 0; k < count; k++) ids.push(fields[at + 4 * k]);
   const existingIds = new Set(selectExistingIds.all(JSON.stringify(ids)));
   let notify = false;
-  for (const { id, streamName, expected, events } of batch) {
+  for (const { id, streamName, expected, count, fields, at } of batch) {
     let current = versions.get(streamName);
-    if (current === undefined) current = selectVersion.get(streamName).version ?? 0;
+    if (current === undefined) current = selectVersion.get(streamName) ?? 0;
     if (!holds(expected, current)) {
       results.push(id, 1, current, 0);
       continue;
     }
-    const own = new Set();
     let duplicate = false;
-    for (const event of events) {
-      const eventId = event[0];
-      if (own.has(eventId) || idsInBatch.has(eventId) || existingIds.has(eventId)) duplicate = true;
-      own.add(eventId);
+    const own = count > 1 ? new Set() : undefined;
+    for (let k = 0; k < count; k++) {
+      const eventId = fields[at + 4 * k];
+      if (idsInBatch.has(eventId) || existingIds.has(eventId) || (own !== undefined && own.has(eventId))) duplicate = true;
+      if (own !== undefined) own.add(eventId);
     }
     if (duplicate) {
       results.push(id, 2, current, 0);
       continue;
     }
-    for (let i = 0; i < events.length; i++) {
-      const event = events[i];
-      lastPosition = insertEvent.run(streamName, current + i + 1, event[0], event[1], event[2], event[3]).lastInsertRowid;
-      idsInBatch.add(event[0]);
+    for (let k = 0; k < count; k++) {
+      const o = at + 4 * k;
+      lastPosition = insertEvent.run(streamName, current + k + 1, fields[o], fields[o + 1], fields[o + 2], fields[o + 3]).lastInsertRowid;
+      idsInBatch.add(fields[o]);
     }
-    if (events.length > 0) notify = true;
+    if (count > 0) notify = true;
     else if (lastPosition === undefined) lastPosition = selectLastPosition.get().position ?? 0n;
-    versions.set(streamName, current + events.length);
-    results.push(id, 0, current + events.length, lastPosition);
+    versions.set(streamName, current + count);
+    results.push(id, 0, current + count, lastPosition);
   }
   return notify;
 });
@@ -348,15 +354,11 @@ const flush = () => {
 parentPort.on('message', (message) => {
   if (message === 'close') closing = true;
   else {
+    // A request keeps its place in the message: its events are the four fields from 'at' on, four by four.
     for (let i = 0; i < message.length; ) {
-      const id = message[i];
-      const streamName = message[i + 1];
-      const expected = message[i + 2];
       const count = message[i + 3];
-      i += 4;
-      const events = [];
-      for (let k = 0; k < count; k++, i += 4) events.push([message[i], message[i + 1], message[i + 2], message[i + 3]]);
-      queue.push({ id, streamName, expected, events });
+      queue.push({ id: message[i], streamName: message[i + 1], expected: message[i + 2], count, fields: message, at: i + 4 });
+      i += 4 + 4 * count;
     }
   }
   if (!scheduled) {

@@ -35,7 +35,6 @@ const sha1Into = (namespace: Uint8Array, name: string): void => {
   const byteLength = namespace.length + (nameBytes === undefined ? name.length : nameBytes.length);
   const blocks = Math.ceil((byteLength + 9) / 64);
   if (message.length < blocks * 64) message = new Uint8Array(blocks * 64);
-  message.fill(0, 0, blocks * 64);
   message.set(namespace, 0);
   if (nameBytes === undefined) for (let i = 0; i < name.length; i++) message[length++] = name.charCodeAt(i);
   else {
@@ -45,6 +44,8 @@ const sha1Into = (namespace: Uint8Array, name: string): void => {
   message[length] = 0x80;
   const bits = byteLength * 8;
   const end = blocks * 64;
+  // Zeros up to the bit length (the buffer is reused: only the bytes this message does not write are cleared).
+  message.fill(0, length + 1, end - 4);
   message[end - 4] = (bits >>> 24) & 0xff;
   message[end - 3] = (bits >>> 16) & 0xff;
   message[end - 2] = (bits >>> 8) & 0xff;
@@ -74,23 +75,35 @@ const sha1Into = (namespace: Uint8Array, name: string): void => {
     let c = h2;
     let d = h3;
     let e = h4;
-    for (let t = 0; t < 80; t++) {
-      let f: number;
-      let k: number;
-      if (t < 20) {
-        f = (b & c) | (~b & d);
-        k = 0x5a827999;
-      } else if (t < 40) {
-        f = b ^ c ^ d;
-        k = 0x6ed9eba1;
-      } else if (t < 60) {
-        f = (b & c) | (b & d) | (c & d);
-        k = 0x8f1bbcdc | 0;
-      } else {
-        f = b ^ c ^ d;
-        k = 0xca62c1d6 | 0;
-      }
-      const temp = (((a << 5) | (a >>> 27)) + f + e + k + (W[t] as number)) | 0;
+    // The four rounds of twenty steps, each its own loop: no branch per step on which round it is in.
+    for (let t = 0; t < 20; t++) {
+      const temp = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + (W[t] as number)) | 0;
+      e = d;
+      d = c;
+      c = (b << 30) | (b >>> 2);
+      b = a;
+      a = temp;
+    }
+    for (let t = 20; t < 40; t++) {
+      const temp = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + (W[t] as number)) | 0;
+      e = d;
+      d = c;
+      c = (b << 30) | (b >>> 2);
+      b = a;
+      a = temp;
+    }
+    for (let t = 40; t < 60; t++) {
+      const temp =
+        (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + (0x8f1bbcdc | 0) + (W[t] as number)) |
+        0;
+      e = d;
+      d = c;
+      c = (b << 30) | (b >>> 2);
+      b = a;
+      a = temp;
+    }
+    for (let t = 60; t < 80; t++) {
+      const temp = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + (0xca62c1d6 | 0) + (W[t] as number)) | 0;
       e = d;
       d = c;
       c = (b << 30) | (b >>> 2);

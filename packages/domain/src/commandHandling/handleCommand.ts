@@ -1,5 +1,4 @@
 import * as E from 'fp-ts/lib/Either.js';
-import * as RA from 'fp-ts/lib/ReadonlyArray.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 
 import type {
@@ -14,6 +13,7 @@ import type {
 } from '../eventStore/port.js';
 import type { Decider } from '../shared/decider.js';
 import { deriveEventId } from './eventIds.js';
+import { encodeEventCanonically } from './canonicalEncoder.js';
 import { canonicalJson, quoteJson, withSerialisedJson } from './canonicalJson.js';
 import type { Sha256Hex } from './hashChain.js';
 import { eventHashOfCanonicalParts } from './hashChain.js';
@@ -142,14 +142,12 @@ const attemptOnce =
     )();
     if (E.isLeft(appended)) return E.left<AppendError>(appended.left);
 
-    const events = RA.zip(decided.right, prepared).map(
-      ([event, { newEvent, metadata }], i): CommittedEvent<Event> => ({
-        event,
-        metadata,
-        streamVersion: version + i + 1,
-        eventId: newEvent.eventId,
-      }),
-    );
+    const events = decided.right.map((event, i): CommittedEvent<Event> => ({
+      event,
+      metadata: (prepared[i] as PreparedEvent).metadata,
+      streamVersion: version + i + 1,
+      eventId: (prepared[i] as PreparedEvent).newEvent.eventId,
+    }));
     const newState = decided.right.reduce(aggregate.decider.evolve, state);
     return E.right({
       streamName,
@@ -169,9 +167,11 @@ export interface PreparedEvent {
 /**
  * Encodes decided events with their metadata and hash chain, starting after `version` and `prevHash`.
  *
- * Each event's data is written once, as canonical JSON: that text is hashed, handed to stores that keep text
- * (`withSerialisedJson`), and parsed back only if a store asks for `data` (which is then plain data, exactly
- * what a store returns). The metadata's canonical and stored texts are assembled from its quoted fields.
+ * Each event's data is written once, as canonical JSON, straight from the decided event (`canonicalEncoder.ts`:
+ * the same text as `canonicalJson` of the codec's `encode`, without building the encoded copy): that text is
+ * hashed, handed to stores that keep text (`withSerialisedJson`), and parsed back only if a store asks for
+ * `data` (which is then plain data, exactly what a store returns). The metadata's canonical and stored texts
+ * are assembled from its quoted fields.
  */
 export const prepareEvents = <Event>(
   codec: EventCodec<Event>,
@@ -184,10 +184,10 @@ export const prepareEvents = <Event>(
 ): PreparedEvent[] => {
   let previous = prevHash;
   return events.map((event, i) => {
-    const encoded = codec.codec.encode(event);
+    const encoded = encodeEventCanonically(codec.codec, event);
     const eventId = deriveEventId(context.commandId, streamName, i);
-    const canonicalData = canonicalJson(encoded.data as JsonObject);
-    const unhashed = {
+    const canonicalData = encoded.data;
+    const unhashed: UnhashedMetadata = {
       eventId,
       tenantId: context.tenantId,
       commandId: context.commandId,
@@ -206,7 +206,6 @@ export const prepareEvents = <Event>(
       sha256,
     );
     previous = hash;
-    const metadata: EventMetadata = { ...unhashed, hash };
     let data: JsonObject | undefined;
     const newEvent = withSerialisedJson(
       {
@@ -216,13 +215,28 @@ export const prepareEvents = <Event>(
           data ??= JSON.parse(canonicalData) as JsonObject;
           return data;
         },
-        metadata: { ...metadata },
+        // A copy of its own, as the metadata returned to the caller is.
+        metadata: withHash(unhashed, hash),
       },
-      { data: canonicalData, metadata: texts?.stored(hash) ?? JSON.stringify(metadata) },
+      { data: canonicalData, metadata: texts?.stored(hash) ?? JSON.stringify(withHash(unhashed, hash)) },
     );
-    return { newEvent, metadata };
+    return { newEvent, metadata: withHash(unhashed, hash) };
   });
 };
+
+/** The metadata with its hash, keys in their usual order: a literal, much cheaper than a spread here. */
+const withHash = (m: UnhashedMetadata, hash: string): EventMetadata => ({
+  eventId: m.eventId,
+  tenantId: m.tenantId,
+  commandId: m.commandId,
+  correlationId: m.correlationId,
+  causationId: m.causationId,
+  actor: m.actor,
+  occurredAt: m.occurredAt,
+  schemaVersion: m.schemaVersion,
+  prevHash: m.prevHash,
+  hash,
+});
 
 type UnhashedMetadata = Omit<EventMetadata, 'hash'>;
 
